@@ -1,0 +1,83 @@
+# Every entry point of tfopt_docs. `make html` and `make test` are all a
+# fresh clone needs; each target first creates .venv from the lock file.
+
+PYTHON     ?= python3
+VENV       := .venv
+BIN        := $(VENV)/bin
+BUILD      := _build
+SPHINXOPTS ?= -n -W --keep-going
+PORT       ?= 8000
+
+# One sphinx-build per language: own doctrees, shared execution caches.
+sphinx = $(BIN)/sphinx-build -b $(1) -c . -d $(BUILD)/doctrees/$(2) -D language=$(2) $(SPHINXOPTS) docs $(3)
+
+.PHONY: help install html html-en html-zh gettext update-po doctest test unit site-test bench serve livehtml lock clean
+
+help:
+	@echo "make html       build both languages into $(BUILD)/html/{en,zh_CN}"
+	@echo "make test       everything CI checks (build, doctests, unit and site tests)"
+	@echo "other targets:  install html-en html-zh gettext update-po doctest unit site-test bench serve livehtml lock clean"
+
+$(VENV)/.installed: requirements/lock.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements/lock.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+# English first: the Chinese build then finds every notebook and example
+# already executed in the shared caches.
+html: install
+	$(MAKE) --no-print-directory html-en
+	$(MAKE) --no-print-directory html-zh
+
+html-en: install
+	$(call sphinx,html,en,$(BUILD)/html/en)
+
+html-zh: install
+	$(call sphinx,html,zh_CN,$(BUILD)/html/zh_CN)
+
+# Message catalogs (.pot), one per page, extracted afresh from the sources.
+gettext: install
+	$(BIN)/sphinx-build -b gettext -c . -d $(BUILD)/doctrees/gettext $(SPHINXOPTS) docs $(BUILD)/gettext
+
+# Refresh locale/zh_CN from the sources; then translate what is new or fuzzy.
+update-po: gettext
+	$(BIN)/sphinx-intl update -p $(BUILD)/gettext -l zh_CN -d locale -w 0
+
+doctest: install
+	$(call sphinx,doctest,en,$(BUILD)/doctest)
+
+unit: install
+	$(BIN)/pytest -m "not site"
+
+site-test: install
+	$(BIN)/pytest -m site
+
+test: install
+	$(MAKE) --no-print-directory html
+	$(MAKE) --no-print-directory doctest
+	$(MAKE) --no-print-directory gettext
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python benchmarks/build_times.py
+
+serve:
+	@echo "Serving $(BUILD)/html on http://127.0.0.1:$(PORT)/"
+	$(PYTHON) -m http.server --bind 127.0.0.1 --directory $(BUILD)/html $(PORT)
+
+livehtml: install
+	$(BIN)/sphinx-autobuild -c . -d $(BUILD)/doctrees/en -D language=en docs $(BUILD)/html/en \
+		--watch src --watch examples --ignore "docs/auto_examples/*" --port $(PORT)
+
+# Re-resolve the pinned versions (needs the package index).
+lock: install
+	$(BIN)/pip-compile --quiet --extra test --strip-extras --no-emit-index-url --no-emit-find-links \
+		--output-file requirements/lock.txt pyproject.toml
+
+clean:
+	rm -rf $(BUILD) docs/auto_examples
+	find locale -name '*.mo' -delete

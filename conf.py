@@ -1,0 +1,112 @@
+"""Sphinx configuration of tfopt_docs.
+
+Build with ``sphinx-build -c . docs OUT`` (the Makefile does), once per
+language: ``-D language=zh_CN`` selects the Chinese translation. Everything
+language-dependent is set in ``site_helpers.on_config_inited``, because ``-D``
+overrides are applied after this file runs.
+"""
+
+from pathlib import Path
+import sys
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+
+project = "tfopt_docs"
+author = "tfopt_docs contributors"
+copyright = "2026, tfopt_docs contributors"
+language = "en"
+
+extensions = [
+    "myst_nb",
+    "sphinx_gallery.gen_gallery",
+    "sphinx.ext.doctest",
+    "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # MathJax files shipped with the site: no CDN
+    "sphinx_copybutton",
+    "site_helpers",  # docs/_ext: language switcher, root redirect, jieba dictionary
+]
+
+root_doc = "index"
+templates_path = ["docs/_templates"]  # paths below are relative to this file
+html_static_path = ["docs/_static"]
+exclude_patterns = [
+    "_build",
+    "**/.ipynb_checkpoints",
+    # sphinx-gallery writes .ipynb downloads next to its .rst pages; myst-nb
+    # would otherwise read them as a second copy of every example.
+    "auto_examples/**/*.ipynb",
+    "auto_examples/**/*.py",
+    "auto_examples/**/*.zip",
+    "auto_examples/**/*.md5",
+]
+nitpicky = True
+
+# --- MyST / myst-nb -------------------------------------------------------
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3
+nb_execution_mode = "cache"
+# One absolute cache for both languages: the Chinese build reuses the
+# English build's execution.
+nb_execution_cache_path = str(ROOT / "_build" / ".jupyter_cache")
+nb_execution_timeout = 300
+nb_execution_raise_on_error = True  # a failing cell fails the build
+nb_execution_show_tb = True
+nb_ipywidgets_js = {}  # no widget scripts from a CDN
+nb_merge_streams = True
+
+# --- sphinx-gallery ---------------------------------------------------------
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",
+    "within_subsection_order": "FileNameSortKey",
+    "reset_modules": ("matplotlib", "gallery_reset.reset_keras"),
+    "remove_config_comments": True,
+    "show_signature": False,
+    # The run time changes every build; it would land in the .po catalogs.
+    "min_reported_time": float("inf"),
+    # The execution-times page loads jQuery and DataTables from CDNs.
+    "write_computation_times": False,
+    "matplotlib_animations": True,
+    "backreferences_dir": None,
+    "capture_repr": (),  # show what examples print, not the repr of a last expression
+}
+
+# --- doctest --------------------------------------------------------------
+doctest_global_setup = "import numpy as np"
+doctest_default_flags = 0x4 | 0x8  # NORMALIZE_WHITESPACE | ELLIPSIS, as in pytest
+
+# --- HTML -----------------------------------------------------------------
+html_theme = "pydata_sphinx_theme"
+html_title = "tfopt_docs"
+html_css_files = ["tfopt.css"]
+html_theme_options = {
+    "navbar_end": ["lang-switcher", "theme-switcher"],
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+}
+html_sidebars = {"index": []}
+html_last_updated_fmt = None
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+
+# --- translation ------------------------------------------------------------
+locale_dirs = ["../locale/"]  # relative to the source dir
+gettext_compact = False  # one catalog per page
+gettext_uuid = False
+gettext_location = False  # keeps the catalogs stable when lines move
+
+#: Languages built, in switcher order: (code, label). site_helpers reads it.
+site_languages = [("en", "English"), ("zh_CN", "简体中文")]
+#: Source of the term pairs; the Chinese column feeds jieba's user dictionary.
+site_glossary_csv = "reference/glossary.csv"
+
+# Keep TensorFlow's C++ start-up chatter out of executed cells and examples
+# (inherited by the notebook kernels).
+import os  # noqa: E402
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+nb_output_stderr = "warn"  # anything a cell writes to stderr fails the build

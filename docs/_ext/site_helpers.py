@@ -1,0 +1,111 @@
+"""Site plumbing for conf.py; imports nothing heavy (no TensorFlow).
+
+* per-language settings, read once ``-D language=...`` has been applied;
+* the jieba user dictionary built from the glossary's Chinese terms, so that
+  terms such as 梯度带 are indexed (and found) as whole words;
+* the language switcher's links, which keep the current page;
+* the root ``index.html`` that sends a reader to a language.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+ZH_COLUMN = "中文"
+
+
+def glossary_terms(csv_path: Path) -> list[dict[str, str]]:
+    """Rows of the glossary table (English, 中文, meaning)."""
+    with csv_path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, skipinitialspace=True))
+
+
+def write_jieba_userdict(csv_path: Path, out: Path) -> Path:
+    """Write one Chinese glossary term per line (jieba's user-dictionary format).
+
+    Without a frequency jieba picks one that keeps the word whole.
+    """
+    words = []
+    for row in glossary_terms(csv_path):
+        # A cell may give variants separated by "/" (e.g. 学习率 / 学习速率).
+        words += [w.strip() for w in row[ZH_COLUMN].split("/") if w.strip()]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("".join(f"{w}\n" for w in dict.fromkeys(words)), encoding="utf-8")
+    return out
+
+
+def on_config_inited(app: Sphinx, config: Config) -> None:
+    if config.language.startswith("zh"):
+        userdict = write_jieba_userdict(
+            Path(app.srcdir) / config.site_glossary_csv,
+            Path(app.doctreedir) / "jieba_userdict.txt",
+        )
+        config.html_search_options = {"dict": str(userdict)}
+
+
+def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Give every page links to the same page in each language.
+
+    Each language is built into a sibling folder (``html/en``, ``html/zh_CN``),
+    so the same page in another language is ``../<code>/<pagename>.html``
+    seen from that language's root.
+    """
+    up = "../" * (pagename.count("/") + 1)
+    context["site_language_links"] = [
+        (code, label, f"{up}{code}/{pagename}.html", code == app.config.language)
+        for code, label in app.config.site_languages
+    ]
+
+
+ROOT_REDIRECT = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{project}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<script>
+  // Send the reader to the language their browser prefers, English otherwise.
+  var prefs = navigator.languages || [navigator.language || "en"];
+  var target = "{default}";
+  for (var i = 0; i < prefs.length; i++) {{
+    var p = prefs[i].toLowerCase();
+    if (p.indexOf("zh") === 0) {{ target = "zh_CN"; break; }}
+    if (p.indexOf("en") === 0) {{ target = "en"; break; }}
+  }}
+  window.location.replace(target + "/index.html");
+</script>
+</head>
+<body>
+<h1>{project}</h1>
+<ul>
+{links}
+</ul>
+</body>
+</html>
+"""
+
+
+def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    links = "\n".join(
+        f'<li><a href="{code}/index.html" hreflang="{code.replace("_", "-")}">{html.escape(label)}</a></li>'
+        for code, label in app.config.site_languages
+    )
+    default = app.config.site_languages[0][0]
+    page = ROOT_REDIRECT.format(project=html.escape(app.config.project), default=default, links=links)
+    Path(app.outdir).parent.joinpath("index.html").write_text(page, encoding="utf-8")
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_config_value("site_languages", [("en", "English")], "html")
+    app.add_config_value("site_glossary_csv", "", "env")
+    app.connect("config-inited", on_config_inited)
+    app.connect("html-page-context", on_html_page_context)
+    app.connect("build-finished", on_build_finished)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
