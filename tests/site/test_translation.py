@@ -1,0 +1,101 @@
+"""Every English message has a Chinese translation; none is fuzzy.
+
+The catalogs are compared with the .pot files that `make gettext` extracts
+from the current sources, so a new English sentence fails until translated.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from conftest import GETTEXT, ROOT
+
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+from site_helpers import glossary_terms  # noqa: E402
+
+LOCALE = ROOT / "locale" / "zh_CN" / "LC_MESSAGES"
+SOURCES = [ROOT / "docs", ROOT / "examples"]
+# Inline code, math and roles: what a translation must carry over unchanged in number.
+MARKUP = {"backtick": "`", "dollar": "$"}
+CODE = re.compile(r"``.*?``|`[^`]*`|\$[^$]*\$")
+# A role with an explicit title, `title <target>`: only the target must stay.
+TITLED = re.compile(r"^`[^`<]*<([^`>]+)>`$")
+
+
+def _code_spans(text: str) -> list[str]:
+    spans = [TITLED.sub(r"<\1>", span) for span in CODE.findall(text)]
+    return sorted(spans)
+
+
+def _pots() -> list[Path]:
+    pots = sorted(GETTEXT.rglob("*.pot"))
+    if not pots:
+        pytest.fail("no message catalogs: run `make gettext` first")
+    newest_source = max(p.stat().st_mtime for d in SOURCES for p in d.rglob("*") if p.suffix in {".md", ".py", ".rst", ".csv"})
+    if min(p.stat().st_mtime for p in pots) < newest_source - 1:
+        pytest.fail("the .pot files are older than the sources: run `make gettext` first")
+    return pots
+
+
+def _messages(path: Path):
+    with path.open("rb") as f:
+        return read_po(f)
+
+
+def test_every_message_is_translated_and_not_fuzzy():
+    problems = []
+    for pot in _pots():
+        rel = pot.relative_to(GETTEXT).with_suffix(".po")
+        po_path = LOCALE / rel
+        if not po_path.is_file():
+            problems.append(f"{rel}: no catalog (run `make update-po`)")
+            continue
+        catalog = _messages(po_path)
+        if catalog.fuzzy:
+            problems.append(f"{rel}: header marked fuzzy")
+        for message in _messages(pot):
+            if not message.id:
+                continue
+            translated = catalog.get(message.id, message.context)
+            if translated is None or not translated.string:
+                problems.append(f"{rel}: untranslated: {message.id[:70]!r}")
+            elif translated.fuzzy:
+                problems.append(f"{rel}: fuzzy: {message.id[:70]!r}")
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:40])
+
+
+def _translated_pairs():
+    for po_path in sorted(LOCALE.rglob("*.po")):
+        for message in _messages(po_path):
+            if message.id and message.string:
+                yield po_path.relative_to(LOCALE), message.id, message.string
+
+
+def test_translations_keep_code_math_and_roles():
+    problems = []
+    for rel, source, target in _translated_pairs():
+        for name, char in MARKUP.items():
+            if source.count(char) != target.count(char):
+                problems.append(f"{rel}: {name} count differs in {source[:60]!r}")
+        if _code_spans(source) != _code_spans(target):
+            problems.append(f"{rel}: code or math changed in {source[:60]!r}")
+    assert not problems, "\n".join(problems[:40])
+
+
+def test_translations_follow_the_glossary():
+    """A message that uses a glossary term in prose uses its Chinese pair."""
+    terms = [(row["English"], row["中文"].split("/")) for row in glossary_terms(ROOT / "docs" / "reference" / "glossary.csv")]
+    problems = []
+    for rel, source, target in _translated_pairs():
+        if rel.name == "glossary.po":
+            continue
+        prose = CODE.sub(" ", source)
+        for english, chinese in terms:
+            if re.search(rf"\b{re.escape(english)}s?\b", prose, re.IGNORECASE) and not any(c.strip() in target for c in chinese):
+                problems.append(f"{rel}: {english!r} -> {'/'.join(chinese)} missing in {target[:50]!r}")
+    assert not problems, "\n".join(problems[:40])
