@@ -59,7 +59,6 @@ site-test: install
 test: install
 	$(MAKE) --no-print-directory html
 	$(MAKE) --no-print-directory doctest
-	$(MAKE) --no-print-directory gettext
 	$(BIN)/pytest
 
 bench: install

@@ -10,7 +10,6 @@ from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
-GETTEXT = ROOT / "_build" / "gettext"
 LANGUAGES = ("en", "zh_CN")
 # Folders of a built language that hold assets, not pages.
 ASSET_DIRS = {"_static", "_sources", "_downloads", "_images"}
