@@ -107,3 +107,12 @@ def test_invalid_arguments_raise_naming_the_argument(build, error, match):
 def test_invalid_steps_raise(step, error):
     with pytest.raises(error, match="`step`"):
         ref.ExponentialDecay(0.1, 10, 0.5)(step)
+
+
+def test_reference_does_not_import_tensorflow():
+    import subprocess
+    import sys
+
+    code = "import sys, tfopt_docs.reference.schedules; print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
