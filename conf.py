@@ -6,6 +6,7 @@ language-dependent is set in ``site_helpers.on_config_inited``, because ``-D``
 overrides are applied after this file runs.
 """
 
+import os
 from pathlib import Path
 import sys
 
@@ -54,6 +55,10 @@ nb_execution_raise_on_error = True  # a failing cell fails the build
 nb_execution_show_tb = True
 nb_ipywidgets_js = {}  # no widget scripts from a CDN
 nb_merge_streams = True
+nb_output_stderr = "warn"  # anything a cell writes to stderr fails the build
+# Keep TensorFlow's C++ start-up chatter out of executed cells and examples
+# (the notebook kernels inherit it).
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 # --- sphinx-gallery ---------------------------------------------------------
 sphinx_gallery_conf = {
@@ -103,10 +108,3 @@ gettext_location = False  # keeps the catalogs stable when lines move
 site_languages = [("en", "English"), ("zh_CN", "简体中文")]
 #: Source of the term pairs; the Chinese column feeds jieba's user dictionary.
 site_glossary_csv = "reference/glossary.csv"
-
-# Keep TensorFlow's C++ start-up chatter out of executed cells and examples
-# (inherited by the notebook kernels).
-import os  # noqa: E402
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-nb_output_stderr = "warn"  # anything a cell writes to stderr fails the build
