@@ -36,10 +36,10 @@ def test_every_chinese_glossary_term_is_a_whole_search_term():
 
 
 def test_chinese_pages_are_indexed_by_their_translated_titles():
-    index = search_index("zh_CN")
-    titles = dict(zip(index["docnames"], index["titles"]))
-    assert titles["tutorials/first-gradient"] != search_index("en")["titles"][search_index("en")["docnames"].index("tutorials/first-gradient")]
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in titles["tutorials/first-gradient"])
+    zh, en = (dict(zip(index["docnames"], index["titles"])) for index in map(search_index, ("zh_CN", "en")))
+    page = "tutorials/first-gradient"
+    assert zh[page] != en[page]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in zh[page])
 
 
 def _chromium() -> str | None:

@@ -87,7 +87,27 @@ class LearningRateSchedule:
         return f"{type(self).__name__}({args})"
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _RateDecay(LearningRateSchedule):
+    """Shared by the two schedules driven by ``decay_rate`` and the progress
+    ``step / decay_steps`` (floored with ``staircase=True``)."""
+
+    _decay_rate_low_open = True  # whether decay_rate = 0 is refused
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase, name):
+        self.initial_learning_rate = _real("initial_learning_rate", initial_learning_rate, low=0.0)
+        self.decay_steps = _real("decay_steps", decay_steps, low=0.0, low_open=True)
+        self.decay_rate = _real("decay_rate", decay_rate, low=0.0, low_open=self._decay_rate_low_open)
+        self.staircase = _bool("staircase", staircase)
+        self.name = name
+        self._config = dict(initial_learning_rate=initial_learning_rate, decay_steps=decay_steps,
+                            decay_rate=decay_rate, staircase=staircase, name=name)
+
+    def _progress(self, step):
+        p = step / _DTYPE(self.decay_steps)
+        return np.floor(p) if self.staircase else p
+
+
+class ExponentialDecay(_RateDecay):
     """``initial_learning_rate * decay_rate ** (step / decay_steps)``.
 
     With ``staircase=True`` the exponent is floored, so the rate drops once
@@ -95,19 +115,10 @@ class ExponentialDecay(LearningRateSchedule):
     """
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="ExponentialDecay"):
-        self.initial_learning_rate = _real("initial_learning_rate", initial_learning_rate, low=0.0)
-        self.decay_steps = _real("decay_steps", decay_steps, low=0.0, low_open=True)
-        self.decay_rate = _real("decay_rate", decay_rate, low=0.0, low_open=True)
-        self.staircase = _bool("staircase", staircase)
-        self.name = name
-        self._config = dict(initial_learning_rate=initial_learning_rate, decay_steps=decay_steps,
-                            decay_rate=decay_rate, staircase=staircase, name=name)
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def _rate(self, step):
-        p = step / _DTYPE(self.decay_steps)
-        if self.staircase:
-            p = np.floor(p)
-        return _DTYPE(self.initial_learning_rate) * np.power(_DTYPE(self.decay_rate), p)
+        return _DTYPE(self.initial_learning_rate) * np.power(_DTYPE(self.decay_rate), self._progress(step))
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -162,7 +173,7 @@ class PolynomialDecay(LearningRateSchedule):
         return (initial - end) * np.power(_DTYPE(1) - p, _DTYPE(self.power)) + end
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_RateDecay):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``; the
     ratio is floored with ``staircase=True``.
 
@@ -170,20 +181,13 @@ class InverseTimeDecay(LearningRateSchedule):
     optimizers (``decay_steps=1, decay_rate=decay``).
     """
 
+    _decay_rate_low_open = False  # decay_rate = 0 is a constant rate
+
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="InverseTimeDecay"):
-        self.initial_learning_rate = _real("initial_learning_rate", initial_learning_rate, low=0.0)
-        self.decay_steps = _real("decay_steps", decay_steps, low=0.0, low_open=True)
-        self.decay_rate = _real("decay_rate", decay_rate, low=0.0)
-        self.staircase = _bool("staircase", staircase)
-        self.name = name
-        self._config = dict(initial_learning_rate=initial_learning_rate, decay_steps=decay_steps,
-                            decay_rate=decay_rate, staircase=staircase, name=name)
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def _rate(self, step):
-        p = step / _DTYPE(self.decay_steps)
-        if self.staircase:
-            p = np.floor(p)
-        return _DTYPE(self.initial_learning_rate) / (_DTYPE(1) + _DTYPE(self.decay_rate) * p)
+        return _DTYPE(self.initial_learning_rate) / (_DTYPE(1) + _DTYPE(self.decay_rate) * self._progress(step))
 
 
 def _cosine(fraction, alpha):
