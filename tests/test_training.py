@@ -1,0 +1,56 @@
+"""train_compiled must give what model.fit gives, in one graph."""
+
+import keras
+import numpy as np
+import pytest
+
+from tfopt_docs.data import square_dataset
+from tfopt_docs.training import train_compiled
+
+
+def make_model(seed=0):
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential([keras.Input((1,)), keras.layers.Dense(4, activation="tanh"), keras.layers.Dense(1)])
+
+
+@pytest.mark.parametrize("batch_size", [8, 10, 64])  # divides 40, leaves a remainder, exceeds it
+def test_matches_fit_without_shuffling(batch_size):
+    x, y = square_dataset(n=40, seed=1)
+    y = y / 100.0
+    fitted, compiled = make_model(), make_model()
+    fitted.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    history = fitted.fit(x, y, epochs=4, batch_size=batch_size, shuffle=False, verbose=0)
+    losses = train_compiled(compiled, keras.optimizers.Adam(0.01), x, y, epochs=4, batch_size=batch_size)
+    np.testing.assert_allclose(losses, history.history["loss"], rtol=1e-5)
+    for a, b in zip(fitted.get_weights(), compiled.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+
+
+def test_schedule_advances_once_per_step():
+    x, y = square_dataset(n=30)
+    optimizer = keras.optimizers.SGD(keras.optimizers.schedules.ExponentialDecay(1e-4, 10, 0.5))
+    train_compiled(make_model(), optimizer, x, y, epochs=3, batch_size=8)
+    assert int(optimizer.iterations) == 3 * 4
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(epochs=0, batch_size=8), ValueError, "epochs"),
+        (dict(epochs=2, batch_size=1.5), TypeError, "batch_size"),
+    ],
+)
+def test_bad_arguments(kwargs, error, match):
+    x, y = square_dataset(n=10)
+    with pytest.raises(error, match=match):
+        train_compiled(make_model(), keras.optimizers.SGD(), x, y, **kwargs)
+
+
+def test_mismatched_samples_and_wrong_types():
+    x, y = square_dataset(n=10)
+    with pytest.raises(ValueError, match="as many samples"):
+        train_compiled(make_model(), keras.optimizers.SGD(), x, y[:5], epochs=1, batch_size=4)
+    with pytest.raises(TypeError, match="optimizer"):
+        train_compiled(make_model(), "sgd", x, y, epochs=1, batch_size=4)
+    with pytest.raises(TypeError, match="model"):
+        train_compiled(lambda t: t, keras.optimizers.SGD(), x, y, epochs=1, batch_size=4)
