@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-__all__ = ["plot_descent_1d", "plot_loss_curve"]
+__all__ = ["plot_descent_1d", "plot_loss_curve", "plot_trajectories_on_contour"]
 
 
 def _new_axes(ax=None):
@@ -66,4 +66,106 @@ def plot_loss_curve(losses: Sequence[float], *, ax=None, label: str | None = Non
     ax.set_ylabel("loss")
     if label is not None:
         ax.legend(loc="best")
+    return fig, ax
+
+
+def _check_limits(name: str, value) -> tuple[float, float]:
+    try:
+        low, high = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise TypeError(f"`{name}` must be a pair of numbers (low, high), got {value!r}") from None
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise ValueError(f"`{name}` must be finite with low < high, got {value!r}")
+    return low, high
+
+
+def plot_trajectories_on_contour(
+    func: Callable[[np.ndarray], np.ndarray],
+    trajectories,
+    *,
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+    levels=30,
+    labels: Sequence[str] | None = None,
+    minima=None,
+    ax=None,
+):
+    """Draw paths of 2-D descents over the contour lines of ``func``.
+
+    Args:
+        func: the objective; called once as ``func(np.stack([X, Y]))`` on a
+            200 x 200 mesh grid, so it must work elementwise on NumPy arrays
+            (as every function in :mod:`tfopt_docs.functions` does).
+        trajectories: the paths, either a dict ``label -> points`` or a list
+            of paths; each path is an ``(n, 2)`` array-like of ``(x, y)``
+            points, ``n >= 1``, in the order visited.
+        xlim: ``(low, high)`` of the x axis (and of the contour grid).
+        ylim: ``(low, high)`` of the y axis.
+        levels: passed to ``contour``: a number of levels or the increasing
+            level values. The contour levels are spaced on a log scale when
+            an int is given and ``func`` is positive on the grid.
+        labels: one legend label per path when ``trajectories`` is a list
+            (not allowed with a dict, whose keys are the labels).
+        minima: optional ``(k, 2)`` array-like of points marked with a star.
+        ax: the axes to draw on; a new figure is made when ``None``.
+
+    Returns:
+        ``(fig, ax)``. Each path is one ``Line2D`` in ``ax.lines`` (with its
+        label), followed by a black dot at the first path's start and
+        the red stars of ``minima``.
+
+    Raises:
+        TypeError: if ``trajectories`` is neither a dict nor a list/tuple, or
+            ``xlim``/``ylim`` is not a pair of numbers.
+        ValueError: if a path is not ``(n, 2)`` with ``n >= 1``, if
+            ``labels`` does not match the paths, if a limit pair is not
+            finite and increasing, or if ``levels`` is an int <= 0.
+    """
+    if isinstance(trajectories, dict):
+        if labels is not None:
+            raise ValueError("`labels` must be None when `trajectories` is a dict (its keys are the labels)")
+        labels = [str(k) for k in trajectories]
+        paths = list(trajectories.values())
+    elif isinstance(trajectories, (list, tuple)):
+        paths = list(trajectories)
+        if labels is not None:
+            labels = [str(label) for label in labels]
+            if len(labels) != len(paths):
+                raise ValueError(f"`labels` has {len(labels)} entries for {len(paths)} trajectories")
+    else:
+        raise TypeError(f"`trajectories` must be a dict or a list of (n, 2) arrays, got {type(trajectories).__name__}")
+    if not paths:
+        raise ValueError("`trajectories` is empty")
+    arrays = []
+    for i, path in enumerate(paths):
+        arr = np.asarray(path, dtype=float)
+        if arr.ndim != 2 or arr.shape[1] != 2 or arr.shape[0] == 0:
+            name = labels[i] if labels is not None else i
+            raise ValueError(f"`trajectories`[{name!r}] must have shape (n, 2), got {arr.shape}")
+        arrays.append(arr)
+    x0, x1 = _check_limits("xlim", xlim)
+    y0, y1 = _check_limits("ylim", ylim)
+    if minima is not None:
+        minima = np.asarray(minima, dtype=float).reshape(-1, 2) if np.size(minima) else np.empty((0, 2))
+
+    fig, ax = _new_axes(ax)
+    X, Y = np.meshgrid(np.linspace(x0, x1, 200), np.linspace(y0, y1, 200))
+    Z = np.asarray(func(np.stack([X, Y])), dtype=float)
+    if isinstance(levels, (int, np.integer)) and not isinstance(levels, bool):
+        if levels <= 0:
+            raise ValueError(f"`levels` must be > 0, got {levels}")
+        if np.all(Z > 0):
+            levels = np.geomspace(Z.min(), Z.max(), levels)
+    ax.contour(X, Y, Z, levels=levels, colors="0.75", linewidths=0.6)
+    for i, arr in enumerate(arrays):
+        label = labels[i] if labels is not None else None
+        ax.plot(arr[:, 0], arr[:, 1], lw=1.2, marker=".", ms=2, label=label)
+    ax.plot(*arrays[0][0], "o", color="black", ms=6, label="start", zorder=4)
+    if minima is not None and len(minima):
+        ax.plot(minima[:, 0], minima[:, 1], "*", color="red", ms=11, ls="none", label="minima", zorder=4)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.legend(loc="best", fontsize="small")
     return fig, ax
