@@ -174,10 +174,10 @@ assert len(in_valley) > len(losses) / 2
 # %%
 # The race, animated
 # ------------------
-# 50 frames, one every 20 steps; each point drags the last 100 steps of its
+# 30 frames, one about every 33 steps; each point drags the last 100 steps of its
 # path behind it.
-FRAMES = np.linspace(0, STEPS, 51).astype(int)[1:]
-fig, ax = plt.subplots(figsize=(5.0, 3.6), dpi=72, layout="constrained")
+FRAMES = np.linspace(0, STEPS, 31).astype(int)[1:]
+fig, ax = plt.subplots(figsize=(4.4, 3.0), dpi=60, layout="constrained")
 ax.set_prop_cycle(color=plt.cm.tab20.colors[: len(paths)])
 X, Y = np.meshgrid(np.linspace(-2, 2, 200), np.linspace(-1, 3, 200))
 ax.contour(X, Y, rosenbrock(np.stack([X, Y])), levels=np.geomspace(0.01, 2500, 15), colors="0.8", linewidths=0.6)
