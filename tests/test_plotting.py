@@ -33,33 +33,63 @@ def test_plots_reject_non_1d_input(bad):
         plot_loss_curve(bad)
 
 
-def test_plot_trajectories_on_contour_draws_each_path_in_order():
-    from tfopt_docs.functions import himmelblau
-    from tfopt_docs.plotting import plot_trajectories_on_contour
+from tfopt_docs.functions import HIMMELBLAU_MINIMA, himmelblau, rosenbrock
+from tfopt_docs.plotting import plot_trajectories_on_contour
 
-    paths = [np.array([[-4.0, 0.0], [-3.5, -2.0], [-3.78, -3.28]]), np.array([[0.0, 0.0], [3.0, 2.0]])]
-    fig, ax = plot_trajectories_on_contour(himmelblau, paths, xlim=(-6, 6), ylim=(-5, 5), labels=["a", "b"])
-    lines = [line for line in ax.get_lines() if line.get_label() in ("a", "b")]
-    assert [line.get_label() for line in lines] == ["a", "b"]
-    for line, path in zip(lines, paths):
-        np.testing.assert_allclose(line.get_xydata(), path)
-    assert ax.get_xlim() == (-6.0, 6.0) and ax.get_ylim() == (-5.0, 5.0)
-    assert ax.collections  # the contour lines
+
+def test_contour_draws_each_path_with_its_label_and_the_minima():
+    paths = {"A": [[0.0, 0.0], [1.0, 1.0], [3.0, 2.0]], "B": np.array([[0.0, 0.0], [-1.0, 2.0]])}
+    fig, ax = plot_trajectories_on_contour(
+        himmelblau, paths, xlim=(-5, 5), ylim=(-4, 4.5), minima=HIMMELBLAU_MINIMA
+    )
+    lines = {line.get_label(): line for line in ax.lines}
+    assert list(lines)[:2] == ["A", "B"]
+    np.testing.assert_allclose(lines["A"].get_xydata(), paths["A"])
+    np.testing.assert_allclose(lines["B"].get_xydata(), paths["B"])
+    np.testing.assert_allclose(lines["start"].get_xydata(), [[0.0, 0.0]])
+    np.testing.assert_allclose(lines["minima"].get_xydata(), HIMMELBLAU_MINIMA)
+    assert ax.get_xlim() == (-5.0, 5.0) and ax.get_ylim() == (-4.0, 4.5)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["A", "B", "start", "minima"]
+    assert len(ax.collections) >= 1  # the contour set
+
+
+def test_contour_list_with_labels_and_explicit_levels_on_given_axes():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    out_fig, out_ax = plot_trajectories_on_contour(
+        rosenbrock, [[[-1.0, 1.0], [1.0, 1.0]]], xlim=(-2, 2), ylim=(-1, 3), labels=["p"], levels=[1, 10, 100], ax=ax
+    )
+    assert out_ax is ax and out_fig is fig
+    assert [line.get_label() for line in ax.lines] == ["p", "start"]
+    np.testing.assert_allclose(ax.collections[0].levels, [1, 10, 100])
+
+
+def test_contour_log_levels_for_positive_function():
+    _, ax = plot_trajectories_on_contour(
+        lambda p: p[0] ** 2 + p[1] ** 2 + 1.0, [[[0.0, 0.0]]], xlim=(-1, 1), ylim=(-1, 1), levels=5
+    )
+    levels = ax.collections[0].levels
+    np.testing.assert_allclose(levels[1:] / levels[:-1], levels[1] / levels[0])  # geometric
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "error", "name"),
+    ("kwargs", "error", "match"),
     [
-        ({"trajectories": [], "xlim": (0, 1), "ylim": (0, 1)}, ValueError, "`trajectories`"),
-        ({"trajectories": [[1.0, 2.0]], "xlim": (0, 1), "ylim": (0, 1)}, ValueError, "`trajectories\\[0\\]`"),
-        ({"trajectories": [[[1.0, 2.0]]], "xlim": (1, 0), "ylim": (0, 1)}, ValueError, "`xlim`"),
-        ({"trajectories": [[[1.0, 2.0]]], "xlim": (0, 1), "ylim": 3}, TypeError, "`ylim`"),
-        ({"trajectories": [[[1.0, 2.0]]], "xlim": (0, 1), "ylim": (0, 1), "labels": ["a", "b"]}, ValueError, "`labels`"),
+        (dict(trajectories="path"), TypeError, "`trajectories`"),
+        (dict(trajectories=[]), ValueError, "`trajectories`"),
+        (dict(trajectories=[[1.0, 2.0, 3.0]]), ValueError, r"`trajectories`\[0\]"),
+        (dict(trajectories={"a": np.zeros((3, 3))}), ValueError, r"`trajectories`\['a'\]"),
+        (dict(trajectories={"a": [[0.0, 0.0]]}, labels=["x"]), ValueError, "`labels`"),
+        (dict(trajectories=[[[0.0, 0.0]]], labels=["x", "y"]), ValueError, "`labels`"),
+        (dict(xlim=(1, -1)), ValueError, "`xlim`"),
+        (dict(ylim="ab"), TypeError, "`ylim`"),
+        (dict(levels=0), ValueError, "`levels`"),
     ],
 )
-def test_plot_trajectories_on_contour_rejects_bad_arguments(kwargs, error, name):
-    from tfopt_docs.functions import himmelblau
-    from tfopt_docs.plotting import plot_trajectories_on_contour
-
-    with pytest.raises(error, match=name):
-        plot_trajectories_on_contour(himmelblau, **kwargs)
+def test_contour_rejects_bad_arguments(kwargs, error, match):
+    args = dict(trajectories=[[[0.0, 0.0]]], xlim=(-1, 1), ylim=(-1, 1)) | kwargs
+    trajectories = args.pop("trajectories")
+    with pytest.raises(error, match=match):
+        plot_trajectories_on_contour(himmelblau, trajectories, **args)

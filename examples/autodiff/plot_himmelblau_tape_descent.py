@@ -78,11 +78,12 @@ assert sorted(set(landed)) == [0, 1, 2, 3]
 # The trajectories on the contour plot
 # ------------------------------------
 # Contours are spaced logarithmically, so the four shallow basins around the
-# minima (black crosses mark the end points) are visible next to the steep
-# walls far from them.
+# minima (red stars; black dots mark the starts) are visible next to the
+# steep walls far from them.
 labels = [f"start ({s[0]:g}, {s[1]:g})" for s in starts]
-fig, ax = plot_trajectories_on_contour(himmelblau, paths, xlim=(-6, 6), ylim=(-6, 6), labels=labels)
-ax.plot(HIMMELBLAU_MINIMA[:, 0], HIMMELBLAU_MINIMA[:, 1], "*", color="gold", mec="black", ms=14, zorder=5, label="minima")
+fig, ax = plot_trajectories_on_contour(
+    himmelblau, paths, xlim=(-6, 6), ylim=(-6, 6), labels=labels, minima=HIMMELBLAU_MINIMA
+)
 ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small")
 ax.set_title("x -= 0.01 * grad, 200 steps")
 

@@ -74,74 +74,100 @@ def _check_limits(name: str, value) -> tuple[float, float]:
         low, high = (float(v) for v in value)
     except (TypeError, ValueError):
         raise TypeError(f"`{name}` must be a pair of numbers (low, high), got {value!r}") from None
-    if not low < high:
-        raise ValueError(f"`{name}` must satisfy low < high, got {value!r}")
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise ValueError(f"`{name}` must be finite with low < high, got {value!r}")
     return low, high
 
 
 def plot_trajectories_on_contour(
     func: Callable[[np.ndarray], np.ndarray],
-    trajectories: Sequence[Sequence[Sequence[float]]],
+    trajectories,
     *,
     xlim: tuple[float, float],
     ylim: tuple[float, float],
-    levels: int | Sequence[float] = 30,
+    levels=30,
     labels: Sequence[str] | None = None,
-    log_levels: bool = True,
-    resolution: int = 300,
+    minima=None,
     ax=None,
 ):
-    """Draw the contours of a 2-D function and the paths of descents over it.
+    """Draw paths of 2-D descents over the contour lines of ``func``.
 
     Args:
-        func: called as ``func((X, Y))`` on a mesh grid, as
-            :func:`tfopt_docs.functions.himmelblau` accepts.
-        trajectories: one array of shape ``(steps, 2)`` per descent, the
-            points in the order visited. Each path starts with a circle and
-            ends with a cross.
-        xlim, ylim: the ``(low, high)`` window of the plot.
-        levels: the number of contour levels, or the levels themselves.
-        labels: one legend entry per trajectory (no legend if ``None``).
-        log_levels: with an int ``levels``, space the levels
-            logarithmically between the smallest positive and the largest
-            value on the grid (suits functions with a minimum near 0).
-        resolution: grid points per axis.
-        ax: draw into these axes instead of a new figure.
+        func: the objective; called once as ``func(np.stack([X, Y]))`` on a
+            200 x 200 mesh grid, so it must work elementwise on NumPy arrays
+            (as every function in :mod:`tfopt_docs.functions` does).
+        trajectories: the paths, either a dict ``label -> points`` or a list
+            of paths; each path is an ``(n, 2)`` array-like of ``(x, y)``
+            points, ``n >= 1``, in the order visited.
+        xlim: ``(low, high)`` of the x axis (and of the contour grid).
+        ylim: ``(low, high)`` of the y axis.
+        levels: passed to ``contour``: a number of levels or the increasing
+            level values. The contour levels are spaced on a log scale when
+            an int is given and ``func`` is positive on the grid.
+        labels: one legend label per path when ``trajectories`` is a list
+            (not allowed with a dict, whose keys are the labels).
+        minima: optional ``(k, 2)`` array-like of points marked with a star.
+        ax: the axes to draw on; a new figure is made when ``None``.
 
     Returns:
-        ``(fig, ax)``; the trajectories are the axes' lines, in order.
+        ``(fig, ax)``. Each path is one ``Line2D`` in ``ax.lines`` (with its
+        label), followed by black dots at the distinct starting points
+        (label ``"start"``) and the red stars of ``minima``.
+
+    Raises:
+        TypeError: if ``trajectories`` is neither a dict nor a list/tuple, or
+            ``xlim``/``ylim`` is not a pair of numbers.
+        ValueError: if a path is not ``(n, 2)`` with ``n >= 1``, if
+            ``labels`` does not match the paths, if a limit pair is not
+            finite and increasing, or if ``levels`` is an int <= 0.
     """
-    xlim, ylim = _check_limits("xlim", xlim), _check_limits("ylim", ylim)
-    paths = [np.asarray(t, dtype=float) for t in trajectories]
+    if isinstance(trajectories, dict):
+        if labels is not None:
+            raise ValueError("`labels` must be None when `trajectories` is a dict (its keys are the labels)")
+        labels = [str(k) for k in trajectories]
+        paths = list(trajectories.values())
+    elif isinstance(trajectories, (list, tuple)):
+        paths = list(trajectories)
+        if labels is not None:
+            labels = [str(label) for label in labels]
+            if len(labels) != len(paths):
+                raise ValueError(f"`labels` has {len(labels)} entries for {len(paths)} trajectories")
+    else:
+        raise TypeError(f"`trajectories` must be a dict or a list of (n, 2) arrays, got {type(trajectories).__name__}")
     if not paths:
-        raise ValueError("`trajectories` must hold at least one trajectory")
+        raise ValueError("`trajectories` is empty")
+    arrays = []
     for i, path in enumerate(paths):
-        if path.ndim != 2 or path.shape[1] != 2 or path.shape[0] == 0:
-            raise ValueError(f"`trajectories[{i}]` must have shape (steps, 2), got {path.shape}")
-    if labels is not None:
-        labels = list(labels)
-        if len(labels) != len(paths):
-            raise ValueError(f"`labels` must have one entry per trajectory ({len(paths)}), got {len(labels)}")
+        arr = np.asarray(path, dtype=float)
+        if arr.ndim != 2 or arr.shape[1] != 2 or arr.shape[0] == 0:
+            name = labels[i] if labels is not None else i
+            raise ValueError(f"`trajectories`[{name!r}] must have shape (n, 2), got {arr.shape}")
+        arrays.append(arr)
+    x0, x1 = _check_limits("xlim", xlim)
+    y0, y1 = _check_limits("ylim", ylim)
+    if minima is not None:
+        minima = np.asarray(minima, dtype=float).reshape(-1, 2) if np.size(minima) else np.empty((0, 2))
+
     fig, ax = _new_axes(ax)
-    X, Y = np.meshgrid(np.linspace(*xlim, resolution), np.linspace(*ylim, resolution))
-    Z = np.asarray(func((X, Y)), dtype=float)
-    if isinstance(levels, int):
-        if log_levels and np.any(Z > 0):
-            low = max(Z[Z > 0].min(), 1e-3)
-            levels = np.geomspace(low, Z.max(), levels)
-        else:
-            levels = np.linspace(Z.min(), Z.max(), levels)
-    ax.contour(X, Y, Z, levels=levels, cmap="Greys_r", linewidths=0.6)
-    for i, path in enumerate(paths):
-        label = None if labels is None else labels[i]
-        (line,) = ax.plot(path[:, 0], path[:, 1], "-", lw=1.5, label=label)
-        ax.plot(path[:1, 0], path[:1, 1], "o", color=line.get_color(), ms=6)
-        ax.plot(path[-1:, 0], path[-1:, 1], "x", color="black", ms=8, mew=2)
-    ax.set_xlim(*xlim)
-    ax.set_ylim(*ylim)
-    ax.set_aspect("equal")
+    X, Y = np.meshgrid(np.linspace(x0, x1, 200), np.linspace(y0, y1, 200))
+    Z = np.asarray(func(np.stack([X, Y])), dtype=float)
+    if isinstance(levels, (int, np.integer)) and not isinstance(levels, bool):
+        if levels <= 0:
+            raise ValueError(f"`levels` must be > 0, got {levels}")
+        if np.all(Z > 0):
+            levels = np.geomspace(Z.min(), Z.max(), levels)
+    ax.contour(X, Y, Z, levels=levels, colors="0.75", linewidths=0.6)
+    for i, arr in enumerate(arrays):
+        label = labels[i] if labels is not None else None
+        ax.plot(arr[:, 0], arr[:, 1], lw=1.2, marker=".", ms=2, label=label)
+    # Every distinct starting point, once: races share one start, restarts don't.
+    starts = np.unique(np.array([arr[0] for arr in arrays]), axis=0)
+    ax.plot(starts[:, 0], starts[:, 1], "o", color="black", ms=6, ls="none", label="start", zorder=4)
+    if minima is not None and len(minima):
+        ax.plot(minima[:, 0], minima[:, 1], "*", color="red", ms=11, ls="none", label="minima", zorder=4)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
     ax.set_xlabel("x")
     ax.set_ylabel("y")
-    if labels is not None:
-        ax.legend(loc="best", fontsize="small")
+    ax.legend(loc="best", fontsize="small")
     return fig, ax
