@@ -330,7 +330,9 @@ class Optimizer:
         """
         params = self._check_params(params)
         st = self._check_state(state, params)
-        grads = list(grads) if not isinstance(grads, np.ndarray) else [grads]
+        if isinstance(grads, np.ndarray) or not isinstance(grads, (list, tuple)):
+            raise ArgumentTypeError(f"`grads` must be a list of arrays, got {type(grads).__name__}")
+        grads = list(grads)
         if len(grads) != len(params):
             raise ValueError(f"`grads` must have one entry per parameter: got {len(grads)} gradients "
                              f"for {len(params)} parameters")
@@ -381,6 +383,11 @@ class Optimizer:
             if self.ema_overwrite_frequency and (iterations + 1) % self.ema_overwrite_frequency == 0:
                 params = [e.copy() for e in ema]
 
+        # 0-d arithmetic gives NumPy scalars: hand back arrays throughout.
+        params = [np.asarray(p, dtype=f32) for p in params]
+        for key, value in st.items():
+            if isinstance(value, list):
+                st[key] = [None if x is None else np.asarray(x, dtype=f32) for x in value]
         st["raw_iterations"] = raw + 1
         st["iterations"] = (raw + 1) // acc_steps if acc_steps else raw + 1
         return params, st
