@@ -64,6 +64,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
+    # Paths relative to conf.py; a new group must be added here, or the build stops.
+    "subsection_order": [
+        "../examples/getting_started",
+        "../examples/autodiff",
+        "../examples/optimizers",
+        "../examples/schedules",
+    ],
     "filename_pattern": r"/plot_",
     "within_subsection_order": "FileNameSortKey",
     "reset_modules": ("matplotlib", "gallery_reset.reset_keras"),

@@ -113,6 +113,7 @@ def test_reference_does_not_import_tensorflow():
     import subprocess
     import sys
 
-    code = "import sys, tfopt_docs.reference.schedules; print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    code = ("import sys, tfopt_docs.reference, tfopt_docs.reference.schedules, tfopt_docs.reference.optimizers; "
+            "print('tensorflow' in sys.modules, 'keras' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
