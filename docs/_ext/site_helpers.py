@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import html
+import re
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -48,6 +49,11 @@ def on_config_inited(app: Sphinx, config: Config) -> None:
         config.html_search_options = {"dict": str(userdict)}
 
 
+MATPLOTLIB_FONT_AWESOME_CDN = re.compile(
+    r'<link rel="stylesheet"\s+href="https://maxcdn\.bootstrapcdn\.com/font-awesome/[^"]*">\s*'
+)
+
+
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     """Give every page links to the same page in each language.
 
@@ -56,6 +62,10 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
     seen from that language's root.
     """
     up = "../" * (pagename.count("/") + 1)
+    if "body" in context:
+        # Matplotlib's JS animations (to_jshtml) link Font Awesome 4 from a CDN;
+        # the theme already ships Font Awesome, which draws the same icons offline.
+        context["body"] = MATPLOTLIB_FONT_AWESOME_CDN.sub("", context["body"])
     context["site_language_links"] = [
         (code, label, f"{up}{code}/{pagename}.html", code == app.config.language)
         for code, label in app.config.site_languages
