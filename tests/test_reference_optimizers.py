@@ -182,8 +182,8 @@ def run_side_by_side(name, kwargs, lr=None, *, none_grads=(), exclude_names=None
         nonlocal worst
         scale = max(1.0, float(np.max(np.abs(theirs))))
         diff = np.abs(ours.astype(np.float64) - theirs) / (np.abs(theirs) + ATOL * scale / RTOL)
-        worst = max(worst, float(np.max(diff)))
-        if check:
+        worst = max(worst, float(np.max(diff, initial=0.0)))
+        if check and not np.all(diff <= RTOL):  # assert_allclose only for its message (it is slow)
             np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=ATOL * scale, err_msg=what)
 
     for t in range(steps):
