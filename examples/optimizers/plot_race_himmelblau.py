@@ -61,8 +61,8 @@ print("Muon uses its AdamW step for a shape-(2,) variable:", muon.adam_velocitie
 # --------
 # One point per optimizer, all starting at ``START``. The loop computes each
 # gradient with a tape and hands it to ``apply_gradients``, exactly as a
-# training loop does; it runs as one compiled ``tf.function`` graph so the
-# 13 x 200 steps take about a second.
+# training loop does; it runs as one compiled ``tf.function`` graph, so the
+# 13 x 200 steps pay no Python overhead per step.
 points = [tf.Variable(START) for _ in optimizers]
 for optimizer, point in zip(optimizers.values(), points):
     optimizer.build([point])
