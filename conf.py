@@ -6,12 +6,12 @@ language-dependent is set in ``site_helpers.on_config_inited``, because ``-D``
 overrides are applied after this file runs.
 """
 
-import os
 from pathlib import Path
 import sys
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+import build_environment  # noqa: E402  (docs/_ext, TensorFlow-free)
 
 project = "tfopt_docs"
 author = "tfopt_docs contributors"
@@ -56,9 +56,9 @@ nb_execution_show_tb = True
 nb_ipywidgets_js = {}  # no widget scripts from a CDN
 nb_merge_streams = True
 nb_output_stderr = "warn"  # anything a cell writes to stderr fails the build
-# Keep TensorFlow's C++ start-up chatter out of executed cells and examples
-# (the notebook kernels inherit it).
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# TensorFlow's start-up lines are filtered out in this process (gallery) and in
+# every kernel, and the kernels inherit the build's environment.
+build_environment.configure_build()
 
 # --- sphinx-gallery ---------------------------------------------------------
 sphinx_gallery_conf = {
