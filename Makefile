@@ -12,13 +12,13 @@ PORT       ?= 8000
 # One sphinx-build per language: own doctrees, shared execution caches.
 sphinx = $(BIN)/sphinx-build -b $(1) -c . -d $(BUILD)/doctrees/$(2) -D language=$(2) $(SPHINXOPTS) docs $(3)
 
-.PHONY: help install html html-en html-zh html-noplot gettext update-po doctest test unit site-test check-robust bench serve livehtml lock clean
+.PHONY: help install html html-en html-zh html-noplot gettext update-po doctest test unit site-test check-robust race-rates bench serve livehtml lock clean
 
 help:
 	@echo "make html       build both languages into $(BUILD)/html/{en,zh_CN}"
 	@echo "make test       everything CI checks (build, doctests, unit and site tests)"
 	@echo "other targets:  install html-en html-zh html-noplot gettext update-po doctest unit site-test"
-	@echo "                check-robust bench serve livehtml lock clean"
+	@echo "                check-robust race-rates bench serve livehtml lock clean"
 
 $(VENV)/.installed: requirements/lock.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +74,10 @@ test: install
 # shifted seeds, and repeated (determinism); see tools/check_robust.py.
 check-robust: install
 	$(BIN)/python tools/check_robust.py
+
+# The optimizer races' learning rates, chosen again by the rule their examples state.
+race-rates: install
+	$(BIN)/python tools/race_rates.py
 
 bench: install
 	$(BIN)/python benchmarks/build_times.py
