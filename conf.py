@@ -72,7 +72,7 @@ sphinx_gallery_conf = {
     ],
     "filename_pattern": r"/plot_",
     "within_subsection_order": "FileNameSortKey",
-    "reset_modules": ("matplotlib", "gallery_reset.reset_keras"),
+    "reset_modules": ("matplotlib", "gallery_reset.reset_example"),
     "remove_config_comments": True,
     "show_signature": False,
     # The run time changes every build; it would land in the .po catalogs.
