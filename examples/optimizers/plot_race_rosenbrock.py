@@ -16,7 +16,8 @@ example races the Keras optimizers from the classic start
 # 1000 steps: from the grid 0.0001, 0.0003, 0.001, ..., 1, 3, the value with
 # which the loss first drops below :math:`10^{-4}` and ends there; for the
 # optimizers that reach that with no value of the grid, the value with the
-# lowest final loss. Other arguments keep their Keras defaults. Muon is left
+# lowest final loss (``tools/race_rates.py`` re-runs the rule). Other
+# arguments keep their Keras defaults. Muon is left
 # out for the reason given in the Himmelblau race (it needs weight matrices).
 import keras
 import matplotlib.pyplot as plt
