@@ -232,7 +232,9 @@ def plot_heatmaps(
         if annotate:
             for (r, c), value in np.ndenumerate(m):
                 color = "white" if abs(value) > 0.6 * limit else "black"
-                ax.text(c, r, f"{value:.2f}", ha="center", va="center", fontsize="x-small", color=color)
+                text = f"{value:.2f}"
+                ax.text(c, r, "0.00" if text == "-0.00" else text, ha="center", va="center", fontsize="x-small",
+                        color=color)
         ax.set_xticks(range(m.shape[1]))
         ax.set_yticks(range(m.shape[0]))
         if titles is not None:
