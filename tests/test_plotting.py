@@ -100,8 +100,9 @@ from tfopt_docs.plotting import plot_functions_and_derivatives, plot_heatmaps
 
 def test_heatmaps_share_one_symmetric_scale():
     matrices = [np.array([[0.2, -0.1], [-0.1, 0.2]]), np.array([[0.5, -0.5], [-0.5, 0.5]])]
-    fig, axes = plot_heatmaps(matrices, titles=["a", "b"], colorbar_label="J")
+    fig, axes = plot_heatmaps(matrices, titles=["a", "b"], colorbar_label="J", xlabel="j", ylabel="i")
     assert len(axes) == 2 and [ax.get_title() for ax in axes] == ["a", "b"]
+    assert [ax.get_xlabel() for ax in axes] == ["j", "j"] and axes[0].get_ylabel() == "i"
     for ax, m in zip(axes, matrices):
         image = ax.images[0]
         np.testing.assert_allclose(image.get_array(), m)

@@ -186,6 +186,8 @@ def plot_heatmaps(
     annotate: bool = True,
     cmap: str = "RdBu_r",
     colorbar_label: str | None = None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
 ):
     """Draw square matrices side by side on one symmetric colour scale.
 
@@ -200,6 +202,8 @@ def plot_heatmaps(
         annotate: write each entry (2 decimals) in its cell.
         cmap: a diverging matplotlib colormap name.
         colorbar_label: label of the shared colour bar.
+        xlabel: label of every panel's x axis (the column index).
+        ylabel: label of the first panel's y axis (the row index).
 
     Returns:
         ``(fig, axes)``, ``axes`` a list with one ``Axes`` per matrix, each
@@ -239,6 +243,10 @@ def plot_heatmaps(
         ax.set_yticks(range(m.shape[0]))
         if titles is not None:
             ax.set_title(titles[i], fontsize="small")
+        if xlabel is not None:
+            ax.set_xlabel(xlabel)
+    if ylabel is not None:
+        axes[0].set_ylabel(ylabel)
     fig.colorbar(image, ax=axes, shrink=0.8, label=colorbar_label)
     return fig, axes
 
