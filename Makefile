@@ -8,6 +8,8 @@ BUILD      := _build
 # -j auto: pages are read (and executed) and examples run on every core.
 SPHINXOPTS ?= -n -W --keep-going -j auto
 PORT       ?= 8000
+# Build without executing anything: no gallery example, no notebook.
+NOEXEC     := -D plot_gallery=0 -D nb_execution_mode=off
 
 # One sphinx-build per language: own doctrees, shared execution caches.
 sphinx = $(BIN)/sphinx-build -b $(1) -c . -d $(BUILD)/doctrees/$(2) -D language=$(2) $(SPHINXOPTS) docs $(3)
@@ -44,12 +46,13 @@ html-zh: install
 # Prose and layout preview: nothing executed (the matplotlib and scikit-learn
 # convention), into its own folders so the executed build stays as it is.
 html-noplot: install
-	$(BIN)/sphinx-build -b html -c . -d $(BUILD)/noplot/doctrees -D plot_gallery=0 -D nb_execution_mode=off \
+	$(BIN)/sphinx-build -b html -c . -d $(BUILD)/noplot/doctrees $(NOEXEC) \
 		$(filter-out -W,$(SPHINXOPTS)) docs $(BUILD)/noplot/html
 
 # Message catalogs (.pot), one per page, extracted afresh from the sources.
+# Outputs are not translated, so nothing needs to execute (same messages).
 gettext: install
-	$(BIN)/sphinx-build -b gettext -c . -d $(BUILD)/doctrees/gettext $(SPHINXOPTS) docs $(BUILD)/gettext
+	$(BIN)/sphinx-build -b gettext -c . -d $(BUILD)/doctrees/gettext $(NOEXEC) -j auto docs $(BUILD)/gettext
 
 # Refresh locale/zh_CN from the sources; then translate what is new or fuzzy.
 update-po: gettext
