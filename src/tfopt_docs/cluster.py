@@ -51,6 +51,7 @@ __all__ = [
     "free_ports",
     "run_workers",
     "tf_config",
+    "transcript",
 ]
 
 HOST = "127.0.0.1"
@@ -164,6 +165,36 @@ def tf_config(addresses: Sequence[str], index: int) -> str:
     if isinstance(index, bool) or not isinstance(index, numbers.Integral) or not 0 <= index < len(addresses):
         raise ValueError(f"`index` must be an int in 0..{len(addresses) - 1}, got {index!r}")
     return json.dumps({"cluster": {"worker": list(addresses)}, "task": {"type": "worker", "index": int(index)}})
+
+
+def transcript(results: Sequence[WorkerResult], startswith: str | tuple[str, ...] = "") -> str:
+    """Each worker's stdout, line by line, prefixed with ``worker N |``.
+
+    Args:
+        results: what :func:`run_workers` returned (or an error's ``results``).
+        startswith: keep only the lines that start with this (or one of
+            these) prefixes; by default every line.
+
+    A worker that did not exit by itself with status 0 gets a last line
+    saying how it ended.
+
+    >>> r = WorkerResult(1, "127.0.0.1:2002", -9, True, "step 1\\nstep 2\\n", "")
+    >>> print(transcript([r]))
+    worker 1 | step 1
+    worker 1 | step 2
+    worker 1 | (stopped by run_workers, status -9)
+    >>> print(transcript([r], startswith="step 2"))
+    worker 1 | step 2
+    worker 1 | (stopped by run_workers, status -9)
+    """
+    lines = []
+    for r in results:
+        lines += [f"worker {r.index} | {line}" for line in r.stdout.splitlines() if line.startswith(startswith)]
+        if r.stopped:
+            lines.append(f"worker {r.index} | (stopped by run_workers, status {r.returncode})")
+        elif r.returncode != 0:
+            lines.append(f"worker {r.index} | (exited with status {r.returncode})")
+    return "\n".join(lines)
 
 
 def _without_log_lines(text: str) -> str:
