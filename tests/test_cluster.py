@@ -102,16 +102,30 @@ def test_a_worker_that_raises_stops_the_others_and_its_traceback_is_in_the_error
     """
     start = time.monotonic()
     with pytest.raises(WorkerFailed) as info:
-        run_workers(python(code), 2, timeout=60, env={"SPAWN": textwrap.dedent(SPAWN_AND_WAIT)})
+        run_workers(python(code), 2, timeout=60, grace=1, env={"SPAWN": textwrap.dedent(SPAWN_AND_WAIT)})
     assert time.monotonic() - start < 30  # not the 60 s limit, nor worker 0's 120 s sleep
     message = str(info.value)
     assert "worker 1 exited with status 1" in message
     assert "Traceback (most recent call last)" in message and "ValueError: boom at step 3" in message
     assert "chatter" not in message
     waiting, failed = info.value.results
-    assert failed.returncode == 1 and not failed.stopped
+    assert failed.returncode == 1 and not failed.stopped and failed.exception == "ValueError"
     assert waiting.stopped and waiting.returncode == -9
     assert all(gone(pid) for pid in pids(waiting))  # the worker and the child it started
+
+
+def test_the_others_get_a_grace_period_to_fail_by_themselves():
+    # Worker 0 notices that worker 1 is gone (here: after 1 s) and exits with
+    # its own error, which the results keep, instead of being killed.
+    code = """
+        import os, sys, time
+        if os.environ["TF_CONFIG"].endswith('"index": 1}}'):
+            sys.exit(3)
+        time.sleep(1)
+        raise ConnectionError("peer is gone")
+    """
+    results = run_workers(python(code), 2, timeout=60, grace=20, check=False)
+    assert [(r.returncode, r.stopped, r.exception) for r in results] == [(1, False, "ConnectionError"), (3, False, "")]
 
 
 def test_a_worker_that_hangs_is_killed_at_the_time_limit():
@@ -190,6 +204,7 @@ def test_tf_config_names_every_worker_and_this_one():
         (dict(num_workers=0), ValueError, "num_workers"),
         (dict(num_workers=1.5), TypeError, "num_workers"),
         (dict(timeout=0), ValueError, "timeout"),
+        (dict(grace=-1), ValueError, "grace"),
         (dict(ports=[1]), ValueError, "ports"),
         (dict(ports=[70000, 70001]), ValueError, "ports"),
         (dict(ports=[2000, 2000]), ValueError, "ports"),

@@ -97,6 +97,22 @@ class WorkerResult:
         start = self.stderr.rfind(_TRACEBACK_START)
         return self.stderr[start:].strip() if start >= 0 else ""
 
+    @property
+    def exception(self) -> str:
+        """The class name of the exception that ended the worker ("" if none).
+
+        >>> r = WorkerResult(0, "127.0.0.1:1", 1, False, "", "Traceback (most recent call last):\\n"
+        ...                  '  File "x.py", line 1, in <module>\\n'
+        ...                  "tensorflow.python.framework.errors_impl.UnavailableError: socket closed\\n")
+        >>> print(r.exception)
+        UnavailableError
+        """
+        for line in self.traceback.splitlines()[1:]:
+            match = re.match(r"([A-Za-z_][\w.]*)(?::|$)", line)
+            if match:
+                return match[1].rsplit(".", 1)[-1]
+        return ""
+
 
 class ClusterError(RuntimeError):
     """A cluster run went wrong; ``results`` holds every worker's :class:`WorkerResult`."""
@@ -176,7 +192,7 @@ def transcript(results: Sequence[WorkerResult], startswith: str | tuple[str, ...
             these) prefixes; by default every line.
 
     A worker that did not exit by itself with status 0 gets a last line
-    saying how it ended.
+    saying how it ended (with the name of the exception it raised, if any).
 
     >>> r = WorkerResult(1, "127.0.0.1:2002", -9, True, "step 1\\nstep 2\\n", "")
     >>> print(transcript([r]))
@@ -193,7 +209,8 @@ def transcript(results: Sequence[WorkerResult], startswith: str | tuple[str, ...
         if r.stopped:
             lines.append(f"worker {r.index} | (stopped by run_workers, status {r.returncode})")
         elif r.returncode != 0:
-            lines.append(f"worker {r.index} | (exited with status {r.returncode})")
+            raised = f", {r.exception}" if r.exception else ""
+            lines.append(f"worker {r.index} | (exited with status {r.returncode}{raised})")
     return "\n".join(lines)
 
 
@@ -220,6 +237,7 @@ def run_workers(
     env: Mapping[str, str] | Sequence[Mapping[str, str]] | None = None,
     cwd: str | os.PathLike | None = None,
     check: bool = True,
+    grace: float = 10.0,
     poll_interval: float = 0.05,
 ) -> list[WorkerResult]:
     """Run ``command`` as ``num_workers`` worker processes of one cluster.
@@ -246,11 +264,15 @@ def run_workers(
         check: if True (the default), a worker that exits with a non-zero
             status raises :class:`WorkerFailed`, whose message holds its
             traceback. If False, the results are returned anyway.
+        grace: once a worker has failed, seconds the others get to exit by
+            themselves (a TensorFlow worker whose peer is gone usually fails
+            at once with its own error) before they are killed; a number >= 0.
         poll_interval: seconds between two looks at the processes.
 
     Returns:
         One :class:`WorkerResult` per worker, in index order. When a worker
-        fails, the others are stopped (``stopped=True``) at once.
+        fails, the others that are still running after ``grace`` seconds are
+        killed (``stopped=True``).
 
     Raises:
         WorkerFailed: a worker exited with a non-zero status (``check=True``).
@@ -271,6 +293,8 @@ def run_workers(
         envs = list(env)
     else:
         raise ValueError(f"`env` must be a mapping or a list of {num_workers} mappings, got {env!r}")
+    if isinstance(grace, bool) or not isinstance(grace, numbers.Real) or not grace >= 0:
+        raise ValueError(f"`grace` must be a number of seconds >= 0, got {grace!r}")
     if ports is None:
         ports = free_ports(num_workers)
     else:
@@ -308,16 +332,20 @@ def run_workers(
                     )
                 )
             deadline = time.monotonic() + float(timeout)
+            failed_at = None
             while True:
                 codes = [p.poll() for p in processes]
                 if all(code is not None for code in codes):
                     break
-                if any(code not in (None, 0) for code in codes):  # a worker failed: the others would wait for it
+                now = time.monotonic()
+                if failed_at is None and any(code not in (None, 0) for code in codes):
+                    failed_at = now  # the others would wait for it at their next all-reduce
+                if failed_at is not None and now > failed_at + grace:
                     for i, code in enumerate(codes):
                         if code is None:
                             stopped[i] = True
                     break
-                if time.monotonic() > deadline:
+                if now > deadline:
                     timed_out = True
                     for i, code in enumerate(codes):
                         if code is None:

@@ -89,7 +89,8 @@ def show_sharding(strategy, workdir, global_batch):
     files = sorted(tf.io.gfile.glob(os.path.join(workdir, "part-*.txt")))
     lines = tf.data.TextLineDataset(files).map(lambda s: tf.strings.to_number(s, tf.int64)).batch(global_batch)
     cases = [("DATA, in memory", ids, policy.DATA), ("OFF, in memory", ids, policy.OFF),
-             ("FILE, 4 files", lines, policy.FILE), ("FILE, in memory", ids, policy.FILE)]
+             ("FILE, 4 files", lines, policy.FILE), ("FILE, in memory", ids, policy.FILE),
+             ("AUTO, in memory", ids, policy.AUTO)]
     for name, dataset, chosen in cases:
         options = tf.data.Options()
         options.experimental_distribute.auto_shard_policy = chosen
@@ -179,7 +180,7 @@ def keras_fit(strategy, workdir, config, weights, x, y):
 
 def fit_bugs(strategy, config, weights, x, y):
     """Plain Keras 3.15 fit under MultiWorkerMirroredStrategy: the two errors."""
-    for split_nested, scalars_axis_none in [(False, False), (True, False)]:
+    for name, split_nested, scalars_axis_none in [("plain", False, False), ("tuple fix only", True, False)]:
         strategy.split_nested, strategy.scalars_axis_none = split_nested, scalars_axis_none
         with strategy.scope():
             model = make_model(weights)
@@ -188,7 +189,7 @@ def fit_bugs(strategy, config, weights, x, y):
             model.fit(make_dataset(x, y, config["global_batch"]), epochs=1, shuffle=False, verbose=0)
         except ValueError as error:
             message = re.sub(r"\(PerReplica:\{.*?\}\)", "(PerReplica:{...})", str(error), flags=re.S)
-            print(f"fit (split_nested={split_nested}): {type(error).__name__}: {message.split(' for ')[0]}")
+            print(f"fit ({name}): {type(error).__name__}: {message.split(' for ')[0]}")
     strategy.split_nested = strategy.scalars_axis_none = True
 
 
