@@ -218,17 +218,18 @@ def test_arguments_are_checked(kwargs, error, match):
         run_workers(arguments.pop("command"), arguments.pop("num_workers"), **arguments)
 
 
-def test_nothing_is_left_running_after_the_tests():
-    # Every worker of this file ran in a session of its own: none is left.
+def test_no_worker_is_left_running():
+    # run_workers starts each worker as the leader of a new session, a child
+    # of this process: none of them may be left, alive or unreaped.
     mine = os.getpid()
-    children = []
+    leftovers = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 with open(f"/proc/{entry}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
+                    state, ppid, _, session = f.read().rsplit(")", 1)[1].split()[:4]
             except OSError:
                 continue
-            if int(fields[1]) == mine and fields[0] not in ("Z", "X"):
-                children.append(int(entry))
-    assert children == []
+            if int(ppid) == mine and int(session) == int(entry):
+                leftovers.append((int(entry), state))
+    assert leftovers == []
