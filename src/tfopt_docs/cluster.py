@@ -237,7 +237,7 @@ def run_workers(
     env: Mapping[str, str] | Sequence[Mapping[str, str]] | None = None,
     cwd: str | os.PathLike | None = None,
     check: bool = True,
-    grace: float = 5.0,
+    grace: float = 3.0,
     poll_interval: float = 0.05,
 ) -> list[WorkerResult]:
     """Run ``command`` as ``num_workers`` worker processes of one cluster.
