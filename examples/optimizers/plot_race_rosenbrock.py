@@ -93,7 +93,8 @@ for name, path in paths.items():
 assert {name for name, loss in losses.items() if loss.min() < 1e-4} == {"SGD+momentum", "Adam"}
 assert 1e-4 <= losses["Nadam"][-1] < 1e-3
 # sphinx_gallery_end_ignore
-#
+
+# %%
 # Why plain SGD is slow here
 # --------------------------
 # Gradient descent with learning rate :math:`\eta` is stable near a minimum
