@@ -88,3 +88,25 @@ def test_jit_compile_must_be_a_bool():
     x, y = square_dataset(n=8)
     with pytest.raises(TypeError, match="jit_compile"):
         train_compiled(make_model(), keras.optimizers.SGD(), x, y, epochs=1, batch_size=4, jit_compile="auto")
+
+
+def test_subclassed_model_matches_sequential():
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = keras.layers.Dense(4, activation="tanh")
+            self.out = keras.layers.Dense(1)
+
+        def call(self, x):
+            return self.out(self.hidden(x))
+
+    x, y = square_dataset(n=16)
+    y = y / 100.0
+    keras.utils.set_random_seed(0)
+    net = Net()
+    net(x[:1])  # builds the layers
+    sequential = make_model()
+    sequential.set_weights(net.get_weights())
+    a = train_compiled(net, keras.optimizers.Adam(0.01), x, y, epochs=3, batch_size=4)
+    b = train_compiled(sequential, keras.optimizers.Adam(0.01), x, y, epochs=3, batch_size=4)
+    np.testing.assert_allclose(a, b, rtol=1e-6)

@@ -48,8 +48,8 @@ def train_compiled(
     weighted by batch size, as Keras reports it.
 
     Args:
-        model: a built Keras model (its variables must exist, e.g. give it
-            a ``keras.Input``).
+        model: a built Keras model (its variables must exist: give it a
+            ``keras.Input``, or call a subclassed model once on a batch).
         optimizer: a Keras optimizer; it is built on the model's trainable
             variables before tracing, because a traced step cannot create them.
         x: inputs, an array whose first axis is the sample axis.
@@ -82,7 +82,8 @@ def train_compiled(
         raise TypeError(f"`optimizer` must be a keras.optimizers.Optimizer, got {type(optimizer).__name__}")
     if not model.built:
         raise ValueError("`model` must be built before training: give it a keras.Input or call it once")
-    x = tf.convert_to_tensor(x, dtype=model.inputs[0].dtype if model.inputs else None)
+    inputs = getattr(model, "inputs", None)  # a subclassed model has none
+    x = tf.convert_to_tensor(x, dtype=inputs[0].dtype if inputs else None)
     y = tf.convert_to_tensor(y)
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"`x` and `y` must hold as many samples, got {x.shape[0]} and {y.shape[0]}")
