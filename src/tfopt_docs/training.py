@@ -118,4 +118,13 @@ def train_compiled(
             epoch_losses = epoch_losses.write(epoch, total / n)
         return epoch_losses.stack()
 
-    return train().numpy()
+    # Each call traces a new function on purpose (one trace per training);
+    # TensorFlow's "triggered tf.function retracing" warning, which a page
+    # calling train_compiled five times would print, is not news here.
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel("ERROR")
+    try:
+        return train().numpy()
+    finally:
+        logger.setLevel(level)
