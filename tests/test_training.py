@@ -110,3 +110,15 @@ def test_subclassed_model_matches_sequential():
     a = train_compiled(net, keras.optimizers.Adam(0.01), x, y, epochs=3, batch_size=4)
     b = train_compiled(sequential, keras.optimizers.Adam(0.01), x, y, epochs=3, batch_size=4)
     np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_article_x2_fit_reaches_its_quality_with_xla(seed):
+    """'Optimizer Sample' §1.3: Dense(50, relu) + Dense(1), Adam, batches of 20, 5000 epochs."""
+    x, y = square_dataset(n=100, seed=seed)
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(50, activation="relu"), keras.layers.Dense(1)])
+    losses = train_compiled(model, keras.optimizers.Adam(), x, y, epochs=5000, batch_size=20, jit_compile=True)
+    predictions = model.predict(np.array([[2.0], [10.0]]), verbose=0)[:, 0]
+    assert losses[-1] < 0.01
+    assert abs(predictions[0] - 4.0) < 0.5 and abs(predictions[1] - 100.0) < 2.0, predictions
