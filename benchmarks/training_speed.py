@@ -203,7 +203,8 @@ def main(argv=None) -> int:
     slow, fast = (10, 200) if args.quick else (100, 5000)
     repeats = 1 if args.quick else max(1, args.repeats)
     check = 10
-    print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {os.cpu_count()} CPUs visible")
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {os.cpu_count()} CPUs visible, load average {load}")
     print("every time includes tracing and XLA compilation; epochs as in the 'epochs' column")
 
     square = measure(square_problem(), {
