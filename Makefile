@@ -82,8 +82,10 @@ check-robust: install
 race-rates: install
 	$(BIN)/python tools/race_rates.py
 
+# What a build costs, then how fast the pages' trainings run (ratios, one run each).
 bench: install
 	$(BIN)/python benchmarks/build_times.py
+	$(BIN)/python benchmarks/training_speed.py
 
 serve:
 	@echo "Serving $(BUILD)/html on http://127.0.0.1:$(PORT)/"
