@@ -10,7 +10,8 @@ tensors and scattered entries set to zero now and then, so signs change.
 Tolerance: ``rtol=1e-5`` and ``atol=1e-6 * max(1, max|w|)``. The reference does
 the float32 arithmetic in Keras's order, so most optimizers agree bit for bit;
 the others differ by reductions (norms, means, matmuls: NumPy and Eigen sum in
-different orders) and by ``pow``, a few float32 roundings. Run this module as a
+different orders) and by ``pow``, a few float32 roundings. The runner is
+:func:`tfopt_docs.keras_compare.run_side_by_side`. Run this module as a
 script to print the largest difference measured per optimizer:
 
     .venv/bin/python tests/test_reference_optimizers.py
@@ -22,26 +23,14 @@ import copy
 import inspect
 import subprocess
 import sys
-import warnings
 
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 from keras.src.optimizers.base_optimizer import BaseOptimizer
 
+from tfopt_docs.keras_compare import main, run_side_by_side, without_constant_folding
 from tfopt_docs.reference import optimizers as ref
-from tfopt_docs.reference import schedules as rsched
-
-STEPS = 100
-RTOL = 1e-5
-ATOL = 1e-6  # times max(1, max|w|) of the tensor
-SHAPES = [(), (5,), (4, 3), (2, 3, 4)]
-NAMES = ["scalar", "vector", "matrix", "tensor3"]
-# Muon: several matrices (tall, wide, square), one named like an embedding,
-# one like an output layer, plus non-2-D tensors (AdamW step).
-MUON_SHAPES = [(6, 4), (3, 7), (5,), (4, 4), (5, 3), (2, 3, 4), ()]
-MUON_NAMES = ["dense_kernel", "wide_kernel", "dense_bias", "token_embedding", "output_dense_kernel", "conv", "s"]
 
 EXP = ("ExponentialDecay", dict(initial_learning_rate=0.05, decay_steps=10, decay_rate=0.9))
 COS = ("CosineDecay", dict(initial_learning_rate=0.001, decay_steps=80, warmup_target=0.02, warmup_steps=10))
@@ -145,102 +134,11 @@ def _case_id(case):
     return "-".join(parts).replace(" ", "")
 
 
-def _learning_rate(spec, module):
-    name, kwargs = spec
-    return getattr(module, name)(**kwargs)
-
-
-def run_side_by_side(name, kwargs, lr=None, *, none_grads=(), exclude_names=None, exclude_indices=None,
-                     steps=STEPS, seed=0, check=True):
-    """Run Keras and the reference together; return the largest relative difference.
-
-    The difference of an entry is ``|ref - keras| / (|keras| + atol / rtol)``,
-    the quantity ``assert_allclose(rtol, atol)`` keeps below ``rtol``.
-    """
-    rng = np.random.default_rng(seed)
-    shapes, names = (MUON_SHAPES, MUON_NAMES) if name == "Muon" else (SHAPES, NAMES)
-    start = [rng.standard_normal(s).astype(np.float32) for s in shapes]
-    target = [rng.standard_normal(s).astype(np.float32) for s in shapes]
-    kkw, rkw = dict(kwargs), dict(kwargs)
-    if lr is not None:
-        kkw["learning_rate"] = _learning_rate(lr, keras.optimizers.schedules)
-        rkw["learning_rate"] = _learning_rate(lr, rsched)
-    kopt = getattr(keras.optimizers, name)(**kkw)
-    ropt = ref.get(name, **rkw)
-    kvars = [keras.Variable(p, name=n) for p, n in zip(start, names)]
-    if exclude_names or exclude_indices:
-        kopt.exclude_from_weight_decay(var_list=[kvars[i] for i in exclude_indices or []], var_names=exclude_names)
-        ropt.exclude_from_weight_decay(var_list=exclude_indices, var_names=exclude_names)
-    params = [p.copy() for p in start]
-    state = ropt.init(params, paths=[v.path for v in kvars])
-    kopt.build(kvars)
-    keras_apply = _compiled_apply(kopt, kvars, [i not in none_grads for i in range(len(kvars))])
-    scales = np.logspace(-3, 3, 7)
-    worst = 0.0
-
-    def compare(ours, theirs, what):
-        nonlocal worst
-        scale = max(1.0, float(np.max(np.abs(theirs))))
-        diff = np.abs(ours.astype(np.float64) - theirs) / (np.abs(theirs) + ATOL * scale / RTOL)
-        worst = max(worst, float(np.max(diff, initial=0.0)))
-        if check and not np.all(diff <= RTOL):  # assert_allclose only for its message (it is slow)
-            np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=ATOL * scale, err_msg=what)
-
-    for t in range(steps):
-        current = [v.numpy() for v in kvars]
-        grads = []
-        for i, (w, goal) in enumerate(zip(current, target)):
-            g = scales[rng.integers(len(scales))] * (rng.standard_normal(w.shape) + (w - goal))
-            u = rng.random()
-            if u < 0.1:
-                g = np.zeros_like(g)
-            elif u < 0.4 and w.ndim:
-                g = np.where(rng.random(w.shape) < 0.2, 0.0, g)
-            grads.append(None if i in none_grads else g.astype(np.float32))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "Gradients do not exist" for None gradients, on both sides
-            keras_apply([tf.constant(g) for g in grads if g is not None])
-            params, state = ropt.step(params, grads, state)
-        assert state["iterations"] == int(kopt.iterations.numpy()), f"iterations after step {t}"
-        assert state["raw_iterations"] == int(kopt._iterations.numpy()), f"raw iterations after step {t}"
-        for i, v in enumerate(kvars):
-            compare(params[i], v.numpy(), f"{name}: params[{i}] {shapes[i]} after step {t}")
-        if kwargs.get("use_ema"):
-            for i, avg in enumerate(kopt._model_variables_moving_average):
-                compare(state["ema"][i], avg.numpy(), f"{name}: ema[{i}] after step {t}")
-    if kwargs.get("use_ema"):
-        kopt.finalize_variable_values(kvars)
-        for ours, v in zip(ropt.finalize_variable_values(params, state), kvars):
-            compare(ours, v.numpy(), f"{name}: finalize_variable_values")
-    return worst
-
-
 @pytest.fixture(scope="module", autouse=True)
 def _without_constant_folding():
-    """Compile Keras's ``apply`` without Grappler's constant folding.
-
-    Constant folding rewrites ``x / c`` into ``x * (1 / c)`` for a constant
-    ``c`` (e.g. ``step / decay_steps`` in ``ExponentialDecay``), which changes
-    the last bit of some learning rates compared with eager Keras; on these
-    deliberately rough problems such a bit grows to ~2e-5 relative over 100
-    steps. With it off, compiled Keras computes what eager Keras computes
-    (checked: same results as eager ``apply``), only ~5x faster.
-    """
-    saved = tf.config.optimizer.get_experimental_options().get("constant_folding", True)
-    tf.config.optimizer.set_experimental_options({"constant_folding": False})
-    yield
-    tf.config.optimizer.set_experimental_options({"constant_folding": saved})
-
-
-def _compiled_apply(kopt, kvars, has_grad):
-    """``kopt.apply`` compiled once per case (eager Keras costs ~20-60 ms a step)."""
-
-    @tf.function(autograph=False)
-    def apply(grads):
-        it = iter(grads)
-        kopt.apply([next(it) if h else None for h in has_grad], kvars)
-
-    return apply
+    """Compile Keras's ``apply`` as eager Keras computes (see ``without_constant_folding``)."""
+    with without_constant_folding():
+        yield
 
 
 @pytest.mark.parametrize("case", CASES, ids=[_case_id(c) for c in CASES])
@@ -509,15 +407,5 @@ def test_reference_does_not_import_tensorflow():
     assert out.split() == ["False", "False"]
 
 
-def main():
-    """Print the largest relative difference against Keras, per optimizer, over CASES."""
-    tf.config.optimizer.set_experimental_options({"constant_folding": False})
-    worst: dict[str, float] = {}
-    for name, kwargs, lr, extras in CASES:
-        worst[name] = max(worst.get(name, 0.0), run_side_by_side(name, kwargs, lr, check=False, **extras))
-    for name in sorted(worst):
-        print(f"{name:18s} {worst[name]:.2e}")
-
-
 if __name__ == "__main__":
-    main()
+    main(CASES)

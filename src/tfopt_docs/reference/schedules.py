@@ -20,10 +20,11 @@ rounding decides which piece of a schedule applies (the restarts of
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
 import numpy as np
+
+from tfopt_docs._validation import ArgumentTypeError, check_bool, check_real
 
 __all__ = [
     "CosineDecay",
@@ -39,24 +40,9 @@ _DTYPE = np.float32  # Keras's dtype for a Python-float initial_learning_rate
 _PI = _DTYPE(math.pi)
 
 
-def _real(name: str, value: Any, *, low: float | None = None, low_open: bool = False,
-          high: float | None = None) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"`{name}` must be a real number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"`{name}` must be finite, got {value!r}")
-    if low is not None and (value <= low if low_open else value < low):
-        raise ValueError(f"`{name}` must be {'>' if low_open else '>='} {low:g}, got {value!r}")
-    if high is not None and value > high:
-        raise ValueError(f"`{name}` must be <= {high:g}, got {value!r}")
-    return value
-
-
-def _bool(name: str, value: Any) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"`{name}` must be True or False, got {value!r}")
-    return bool(value)
+def _fraction(name: str, value: Any) -> float:
+    """A real number in [0, 1]; the message names the bound crossed (``>= 0`` or ``<= 1``)."""
+    return check_real(name, check_real(name, value, low=0.0), high=1.0)
 
 
 class LearningRateSchedule:
@@ -65,7 +51,7 @@ class LearningRateSchedule:
     def __call__(self, step: Any) -> float | np.ndarray:
         steps = np.asarray(step)
         if steps.dtype == bool or not (np.issubdtype(steps.dtype, np.integer) or np.issubdtype(steps.dtype, np.floating)):
-            raise TypeError(f"`step` must be an int or an array of numbers, got {step!r}")
+            raise ArgumentTypeError(f"`step` must be an int or an array of numbers, got {step!r}")
         if np.any(~np.isfinite(steps)) or np.any(steps < 0):
             raise ValueError(f"`step` must be finite and >= 0, got {step!r}")
         rate = np.asarray(self._rate(steps.astype(_DTYPE)), dtype=_DTYPE)
@@ -94,10 +80,10 @@ class _RateDecay(LearningRateSchedule):
     _decay_rate_low_open = True  # whether decay_rate = 0 is refused
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase, name):
-        self.initial_learning_rate = _real("initial_learning_rate", initial_learning_rate, low=0.0)
-        self.decay_steps = _real("decay_steps", decay_steps, low=0.0, low_open=True)
-        self.decay_rate = _real("decay_rate", decay_rate, low=0.0, low_open=self._decay_rate_low_open)
-        self.staircase = _bool("staircase", staircase)
+        self.initial_learning_rate = check_real("initial_learning_rate", initial_learning_rate, low=0.0)
+        self.decay_steps = check_real("decay_steps", decay_steps, low=0.0, low_open=True)
+        self.decay_rate = check_real("decay_rate", decay_rate, low=0.0, low_open=self._decay_rate_low_open)
+        self.staircase = check_bool("staircase", staircase)
         self.name = name
         self._config = dict(initial_learning_rate=initial_learning_rate, decay_steps=decay_steps,
                             decay_rate=decay_rate, staircase=staircase, name=name)
@@ -131,8 +117,8 @@ class PiecewiseConstantDecay(LearningRateSchedule):
                 "`boundaries` must have one element less than `values`, got "
                 f"{len(boundaries)} boundaries and {len(values)} values"
             )
-        self.boundaries = [_real(f"boundaries[{i}]", b) for i, b in enumerate(boundaries)]
-        self.values = [_real(f"values[{i}]", v) for i, v in enumerate(values)]
+        self.boundaries = [check_real(f"boundaries[{i}]", b) for i, b in enumerate(boundaries)]
+        self.values = [check_real(f"values[{i}]", v) for i, v in enumerate(values)]
         if any(b >= c for b, c in zip(self.boundaries, self.boundaries[1:])):
             raise ValueError(f"`boundaries` must be strictly increasing, got {list(boundaries)!r}")
         self.name = name
@@ -152,11 +138,11 @@ class PolynomialDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0, cycle=False,
                  name="PolynomialDecay"):
-        self.initial_learning_rate = _real("initial_learning_rate", initial_learning_rate, low=0.0)
-        self.decay_steps = _real("decay_steps", decay_steps, low=0.0, low_open=True)
-        self.end_learning_rate = _real("end_learning_rate", end_learning_rate, low=0.0)
-        self.power = _real("power", power, low=0.0, low_open=True)
-        self.cycle = _bool("cycle", cycle)
+        self.initial_learning_rate = check_real("initial_learning_rate", initial_learning_rate, low=0.0)
+        self.decay_steps = check_real("decay_steps", decay_steps, low=0.0, low_open=True)
+        self.end_learning_rate = check_real("end_learning_rate", end_learning_rate, low=0.0)
+        self.power = check_real("power", power, low=0.0, low_open=True)
+        self.cycle = check_bool("cycle", cycle)
         self.name = name
         self._config = dict(initial_learning_rate=initial_learning_rate, decay_steps=decay_steps,
                             end_learning_rate=end_learning_rate, power=power, cycle=cycle, name=name)
@@ -207,11 +193,11 @@ class CosineDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay", warmup_target=None,
                  warmup_steps=0):
-        self.initial_learning_rate = _real("initial_learning_rate", initial_learning_rate, low=0.0)
-        self.decay_steps = _real("decay_steps", decay_steps, low=0.0, low_open=True)
-        self.alpha = _real("alpha", alpha, low=0.0, high=1.0)
-        self.warmup_target = None if warmup_target is None else _real("warmup_target", warmup_target, low=0.0)
-        self.warmup_steps = _real("warmup_steps", warmup_steps, low=0.0)
+        self.initial_learning_rate = check_real("initial_learning_rate", initial_learning_rate, low=0.0)
+        self.decay_steps = check_real("decay_steps", decay_steps, low=0.0, low_open=True)
+        self.alpha = _fraction("alpha", alpha)
+        self.warmup_target = None if warmup_target is None else check_real("warmup_target", warmup_target, low=0.0)
+        self.warmup_steps = check_real("warmup_steps", warmup_steps, low=0.0)
         self.name = name
         self._config = dict(initial_learning_rate=initial_learning_rate, decay_steps=decay_steps, alpha=alpha,
                             name=name, warmup_target=warmup_target, warmup_steps=warmup_steps)
@@ -237,11 +223,11 @@ class CosineDecayRestarts(LearningRateSchedule):
     """
 
     def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0, alpha=0.0, name="SGDRDecay"):
-        self.initial_learning_rate = _real("initial_learning_rate", initial_learning_rate, low=0.0)
-        self.first_decay_steps = _real("first_decay_steps", first_decay_steps, low=0.0, low_open=True)
-        self.t_mul = _real("t_mul", t_mul, low=0.0, low_open=True)
-        self.m_mul = _real("m_mul", m_mul, low=0.0)
-        self.alpha = _real("alpha", alpha, low=0.0, high=1.0)
+        self.initial_learning_rate = check_real("initial_learning_rate", initial_learning_rate, low=0.0)
+        self.first_decay_steps = check_real("first_decay_steps", first_decay_steps, low=0.0, low_open=True)
+        self.t_mul = check_real("t_mul", t_mul, low=0.0, low_open=True)
+        self.m_mul = check_real("m_mul", m_mul, low=0.0)
+        self.alpha = _fraction("alpha", alpha)
         self.name = name
         self._config = dict(initial_learning_rate=initial_learning_rate, first_decay_steps=first_decay_steps,
                             t_mul=t_mul, m_mul=m_mul, alpha=alpha, name=name)
