@@ -14,12 +14,12 @@ NOEXEC     := -D plot_gallery=0 -D nb_execution_mode=off
 # One sphinx-build per language: own doctrees, shared execution caches.
 sphinx = $(BIN)/sphinx-build -b $(1) -c . -d $(BUILD)/doctrees/$(2) -D language=$(2) $(SPHINXOPTS) docs $(3)
 
-.PHONY: help install html html-en html-zh html-noplot gettext update-po doctest test unit site-test check-robust race-rates bench serve livehtml lock clean
+.PHONY: help install lint html html-en html-zh html-noplot gettext update-po doctest test unit site-test check-robust race-rates bench serve livehtml lock clean
 
 help:
 	@echo "make html       build both languages into $(BUILD)/html/{en,zh_CN}"
 	@echo "make test       everything CI checks (build, doctests, unit and site tests)"
-	@echo "other targets:  install html-en html-zh html-noplot gettext update-po doctest unit site-test"
+	@echo "other targets:  install lint html-en html-zh html-noplot gettext update-po doctest unit site-test"
 	@echo "                check-robust race-rates bench serve livehtml lock clean"
 
 $(VENV)/.installed: requirements/lock.txt pyproject.toml
@@ -67,7 +67,14 @@ unit: install
 site-test: install
 	$(BIN)/pytest -m site
 
+# Formatter, linter and type checker (ruff covers src/ and tests/ for now).
+lint: install
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+
 test: install
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory html
 	$(MAKE) --no-print-directory doctest
 	$(BIN)/pytest

@@ -31,14 +31,21 @@ def test_only_the_startup_lines_are_dropped():
 def _page(tmp_path: Path, *cells: str) -> Path:
     body = "".join(f"```{{code-cell}} ipython3\n{cell}\n```\n\n" for cell in cells)
     page = tmp_path / "page.md"
-    page.write_text("---\nfile_format: mystnb\nkernelspec:\n  name: python3\n  display_name: Python 3\n---\n\n"
-                    "# A page\n\n" + body, encoding="utf-8")
+    page.write_text(
+        "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n  display_name: Python 3\n---\n\n# A page\n\n" + body,
+        encoding="utf-8",
+    )
     return page
 
 
 def _execute(page: Path, **env) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(EXECUTE), str(page)], capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=240)
+    return subprocess.run(
+        [sys.executable, str(EXECUTE), str(page)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=240,
+    )
 
 
 @pytest.mark.parametrize("onednn", ["0", "1"])
@@ -57,10 +64,12 @@ def test_a_real_warning_in_a_cell_still_fails(tmp_path):
 
 
 def test_seed_offset_shifts_every_global_seed(tmp_path):
-    cell = ("import random, numpy as np, keras, tensorflow as tf\n"
-            "keras.utils.set_random_seed({seed})\n"
-            "print(random.random(), np.random.rand(), float(tf.random.uniform(())), "
-            "np.random.default_rng({seed}).random())")
+    cell = (
+        "import random, numpy as np, keras, tensorflow as tf\n"
+        "keras.utils.set_random_seed({seed})\n"
+        "print(random.random(), np.random.rand(), float(tf.random.uniform(())), "
+        "np.random.default_rng({seed}).random())"
+    )
     shifted = _execute(_page(tmp_path, cell.format(seed=0)), TFOPT_SEED_OFFSET="3")
     (tmp_path / "other").mkdir()
     plain = _execute(_page(tmp_path / "other", cell.format(seed=3)), TFOPT_SEED_OFFSET="0")

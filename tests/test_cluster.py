@@ -84,8 +84,9 @@ def test_workers_find_each_other_on_loopback():
 
 def test_per_worker_environment_and_check_false():
     code = "import os, sys; print(os.environ['ROLE']); sys.exit(int(os.environ['STATUS']))"
-    results = run_workers(python(code), 2, timeout=30, env=[{"ROLE": "a", "STATUS": "0"}, {"ROLE": "b", "STATUS": "3"}],
-                          check=False)
+    results = run_workers(
+        python(code), 2, timeout=30, env=[{"ROLE": "a", "STATUS": "0"}, {"ROLE": "b", "STATUS": "3"}], check=False
+    )
     assert [r.stdout.strip() for r in results] == ["a", "b"]
     assert [r.returncode for r in results] == [0, 3]
     assert [r.ok for r in results] == [True, False]

@@ -5,13 +5,19 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from tfopt_docs.functions import shifted_square
-from tfopt_docs.plotting import plot_descent_1d, plot_loss_curve
+from tfopt_docs.functions import HIMMELBLAU_MINIMA, himmelblau, rosenbrock, shifted_square
+from tfopt_docs.plotting import (
+    plot_descent_1d,
+    plot_functions_and_derivatives,
+    plot_heatmaps,
+    plot_loss_curve,
+    plot_trajectories_on_contour,
+)
 
 
 def test_plot_descent_marks_every_visited_point():
     xs = np.array([3.0, 4.0, 5.5])
-    fig, ax = plot_descent_1d(shifted_square, xs, domain=(0, 100))
+    _fig, ax = plot_descent_1d(shifted_square, xs, domain=(0, 100))
     visited = ax.collections[0].get_offsets()
     np.testing.assert_allclose(visited[:, 0], xs)
     np.testing.assert_allclose(visited[:, 1], shifted_square(xs))
@@ -33,15 +39,9 @@ def test_plots_reject_non_1d_input(bad):
         plot_loss_curve(bad)
 
 
-from tfopt_docs.functions import HIMMELBLAU_MINIMA, himmelblau, rosenbrock
-from tfopt_docs.plotting import plot_trajectories_on_contour
-
-
 def test_contour_draws_each_path_with_its_label_and_the_minima():
     paths = {"A": [[0.0, 0.0], [1.0, 1.0], [3.0, 2.0]], "B": np.array([[0.0, 0.0], [-1.0, 2.0]])}
-    fig, ax = plot_trajectories_on_contour(
-        himmelblau, paths, xlim=(-5, 5), ylim=(-4, 4.5), minima=HIMMELBLAU_MINIMA
-    )
+    _fig, ax = plot_trajectories_on_contour(himmelblau, paths, xlim=(-5, 5), ylim=(-4, 4.5), minima=HIMMELBLAU_MINIMA)
     lines = {line.get_label(): line for line in ax.lines}
     assert list(lines)[:2] == ["A", "B"]
     np.testing.assert_allclose(lines["A"].get_xydata(), paths["A"])
@@ -95,12 +95,9 @@ def test_contour_rejects_bad_arguments(kwargs, error, match):
         plot_trajectories_on_contour(himmelblau, trajectories, **args)
 
 
-from tfopt_docs.plotting import plot_functions_and_derivatives, plot_heatmaps
-
-
 def test_heatmaps_share_one_symmetric_scale():
     matrices = [np.array([[0.2, -0.1], [-0.1, 0.2]]), np.array([[0.5, -0.5], [-0.5, 0.5]])]
-    fig, axes = plot_heatmaps(matrices, titles=["a", "b"], colorbar_label="J", xlabel="j", ylabel="i")
+    _fig, axes = plot_heatmaps(matrices, titles=["a", "b"], colorbar_label="J", xlabel="j", ylabel="i")
     assert len(axes) == 2 and [ax.get_title() for ax in axes] == ["a", "b"]
     assert [ax.get_xlabel() for ax in axes] == ["j", "j"] and axes[0].get_ylabel() == "i"
     for ax, m in zip(axes, matrices):
@@ -136,14 +133,14 @@ def test_heatmaps_reject_bad_arguments(matrices, kwargs, match):
 def test_functions_and_derivatives_draw_each_curve():
     x = np.linspace(-2, 2, 9)
     curves = {"tanh": (np.tanh(x), 1 - np.tanh(x) ** 2), "square": (x**2, 2 * x)}
-    fig, axes = plot_functions_and_derivatives(x, curves, markers={"square": (x[::2], 2 * x[::2])})
+    _fig, axes = plot_functions_and_derivatives(x, curves, markers={"square": (x[::2], 2 * x[::2])})
     assert [ax.get_title() for ax in axes] == ["tanh", "square"]
     for ax, (y, dy) in zip(axes, curves.values()):
         lines = {line.get_label(): line for line in ax.lines}
         np.testing.assert_allclose(lines["f"].get_ydata(), y)
         np.testing.assert_allclose(lines["f'"].get_ydata(), dy)
     assert "tape" not in {line.get_label() for line in axes[0].lines}
-    tape = [line for line in axes[1].lines if line.get_label() == "tape"][0]
+    tape = next(line for line in axes[1].lines if line.get_label() == "tape")
     np.testing.assert_allclose(tape.get_xydata(), np.column_stack([x[::2], 2 * x[::2]]))
 
 

@@ -1,5 +1,7 @@
 """Each closed form of reference.derivatives against tf.GradientTape."""
 
+import itertools
+
 import keras
 import numpy as np
 import pytest
@@ -70,7 +72,9 @@ def test_categorical_crossentropy_grad(from_logits, soft_targets):
     logits = rng.normal(scale=2.0, size=(6, 4))
     # Unnormalized positive "probabilities" exercise Keras's division by the sum.
     y_pred = logits if from_logits else np.exp(logits) * 1.7
-    expected = loss_grad(lambda t, p: keras.losses.categorical_crossentropy(t, p, from_logits=from_logits), y_true, y_pred)
+    expected = loss_grad(
+        lambda t, p: keras.losses.categorical_crossentropy(t, p, from_logits=from_logits), y_true, y_pred
+    )
     np.testing.assert_allclose(d.categorical_crossentropy_grad(y_true, y_pred, from_logits), expected, rtol=1e-9)
 
 
@@ -96,7 +100,7 @@ def tape_mlp_grads(x, weights, biases, t):
 @pytest.mark.parametrize("sizes", [(3, 1), (4, 3), (4, 5, 3), (2, 6, 4, 3)])
 def test_mlp_and_perceptron_grads(sizes):
     x = rng.normal(size=(7, sizes[0]))
-    weights = [rng.normal(size=(a, b)) for a, b in zip(sizes, sizes[1:])]
+    weights = [rng.normal(size=(a, b)) for a, b in itertools.pairwise(sizes)]
     biases = [rng.normal(size=b) for b in sizes[1:]]
     t = rng.uniform(size=(7, sizes[-1]))
     expected = tape_mlp_grads(x, weights, biases, t)
@@ -118,9 +122,21 @@ def test_mlp_and_perceptron_grads(sizes):
         (lambda: d.leaky_relu_grad([1.0], negative_slope="0.1"), TypeError, "negative_slope"),
         (lambda: d.softmax_jacobian(1.0), ValueError, "`a`"),
         (lambda: d.mse_grad(np.zeros((2, 3)), np.zeros((3, 2))), ValueError, "same shape"),
-        (lambda: d.categorical_crossentropy_grad(np.zeros((1, 2)), np.ones((1, 2)), from_logits=1), TypeError, "from_logits"),
-        (lambda: d.perceptron_grads(np.zeros((2, 3)), np.zeros((4, 1)), np.zeros(1), np.zeros((2, 1))), ValueError, "layer 0"),
-        (lambda: d.mlp_grads(np.zeros((2, 3)), [np.zeros((3, 2))], [], np.zeros((2, 2))), ValueError, "one array per layer"),
+        (
+            lambda: d.categorical_crossentropy_grad(np.zeros((1, 2)), np.ones((1, 2)), from_logits=1),
+            TypeError,
+            "from_logits",
+        ),
+        (
+            lambda: d.perceptron_grads(np.zeros((2, 3)), np.zeros((4, 1)), np.zeros(1), np.zeros((2, 1))),
+            ValueError,
+            "layer 0",
+        ),
+        (
+            lambda: d.mlp_grads(np.zeros((2, 3)), [np.zeros((3, 2))], [], np.zeros((2, 2))),
+            ValueError,
+            "one array per layer",
+        ),
         (lambda: d.mlp_grads(np.zeros((2, 3)), [np.zeros((3, 2))], [np.zeros(2)], np.zeros((2, 3))), ValueError, "`t`"),
     ],
 )
@@ -210,7 +226,9 @@ def test_softmax_jacobian_three_ways(shape, scale, dtype):
     closed = d.softmax_jacobian(a)
     assert closed.dtype == dtype and closed.shape == (*shape, n)
     assert np.all(np.isfinite(closed))
-    np.testing.assert_allclose(closed.reshape(batch, n, n), jacobian_blocks(a, dtype), atol=1e-6 if dtype == np.float32 else 1e-14)
+    np.testing.assert_allclose(
+        closed.reshape(batch, n, n), jacobian_blocks(a, dtype), atol=1e-6 if dtype == np.float32 else 1e-14
+    )
     rows = a.reshape(batch, n).astype(np.float64)
     numeric = np.stack([d.numerical_jacobian(lambda v: tf.nn.softmax(tf.constant(v)).numpy(), row) for row in rows])
     np.testing.assert_allclose(d.softmax_jacobian(rows), numeric, atol=1e-8)
@@ -238,7 +256,11 @@ def loss_inputs(name, shape, scale=1.0):
     n = shape[-1]
     if name.startswith("cce"):
         t = np.eye(n)[rng.integers(0, n, size=shape[:-1])]
-        p = scale * rng.normal(size=shape) if name.endswith("logits") else rng.dirichlet(np.ones(n), size=shape[:-1]) * 1.3
+        p = (
+            scale * rng.normal(size=shape)
+            if name.endswith("logits")
+            else rng.dirichlet(np.ones(n), size=shape[:-1]) * 1.3
+        )
     elif name.startswith("bce"):
         t = rng.uniform(size=shape)
         p = scale * rng.normal(size=shape) if name.endswith("logits") else rng.uniform(0.05, 0.95, size=shape)
@@ -307,7 +329,7 @@ def test_from_logits_keeps_the_signal_that_probabilities_lose():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_mlp_grads_three_ways(sizes, dtype):
     x = rng.normal(size=(5, sizes[0])).astype(dtype)
-    weights = [rng.normal(size=(a, b)).astype(dtype) for a, b in zip(sizes, sizes[1:])]
+    weights = [rng.normal(size=(a, b)).astype(dtype) for a, b in itertools.pairwise(sizes)]
     biases = [rng.normal(size=b).astype(dtype) for b in sizes[1:]]
     t = rng.uniform(size=(5, sizes[-1])).astype(dtype)
     closed = d.mlp_grads(x, weights, biases, t)
@@ -321,8 +343,12 @@ def test_mlp_grads_three_ways(sizes, dtype):
         return 0.5 * tf.reduce_sum((out - t.astype(np.float64)) ** 2)
 
     numeric = d.numerical_gradient(error, *[p.astype(np.float64) for p in weights + biases])
-    closed64 = d.mlp_grads(x.astype(np.float64), [w.astype(np.float64) for w in weights],
-                           [b.astype(np.float64) for b in biases], t.astype(np.float64))
+    closed64 = d.mlp_grads(
+        x.astype(np.float64),
+        [w.astype(np.float64) for w in weights],
+        [b.astype(np.float64) for b in biases],
+        t.astype(np.float64),
+    )
     for layer, ((dw, db), (tw, tb)) in enumerate(zip(closed, tape)):
         assert dw.dtype == dtype and dw.shape == weights[layer].shape and db.shape == biases[layer].shape
         atol = 1e-5 if dtype == np.float32 else 1e-13
@@ -367,8 +393,14 @@ def test_three_way_checks_assert_and_log(capsys):
         checks.check("bad fd", np.ones(3), np.ones(3), np.ones(3) + 1e-3, tape_bound=1e-14, numeric_bound=1e-8)
     with pytest.raises(AssertionError):
         checks.check("nan", np.ones(3), np.full(3, np.nan), np.ones(3), tape_bound=1e-14, numeric_bound=1e-8)
-    checks.check("lists", [np.ones(2), np.zeros(3)], [np.ones(2), np.zeros(3)], [np.ones(2), np.zeros(3)],
-                 tape_bound=1e-14, numeric_bound=1e-8)
+    checks.check(
+        "lists",
+        [np.ones(2), np.zeros(3)],
+        [np.ones(2), np.zeros(3)],
+        [np.ones(2), np.zeros(3)],
+        tape_bound=1e-14,
+        numeric_bound=1e-8,
+    )
     assert [row["name"] for row in checks.rows] == ["ok", "lists"]
     assert checks.rows[0]["tape"] < 1e-14 and 0 < checks.rows[0]["numeric"] < 1e-8
     capsys.readouterr()
@@ -385,17 +417,28 @@ def test_three_way_checks_assert_and_log(capsys):
         (lambda: d.binary_crossentropy_grad(0.5, 0.5), ValueError, "`y_true`"),
         (lambda: d.categorical_crossentropy_grad(np.zeros((2, 3)), np.zeros((3, 3))), ValueError, "same shape"),
         (lambda: d.mse_grad(np.zeros(3), np.zeros(4)), ValueError, r"\(3,\) and \(4,\)"),
-        (lambda: d.mlp_grads(np.zeros((2, 3)), [np.zeros((3, 2)), np.zeros((3, 1))], [np.zeros(2), np.zeros(1)],
-                             np.zeros((2, 1))), ValueError, "layer 1"),
+        (
+            lambda: d.mlp_grads(
+                np.zeros((2, 3)), [np.zeros((3, 2)), np.zeros((3, 1))], [np.zeros(2), np.zeros(1)], np.zeros((2, 1))
+            ),
+            ValueError,
+            "layer 1",
+        ),
         (lambda: d.central_difference(np.sin, np.zeros(2), h=0), ValueError, "`h`"),
         (lambda: d.central_difference("sin", np.zeros(2)), TypeError, "`f`"),
         (lambda: d.numerical_jacobian(np.sin, "x"), TypeError, "`x`"),
         (lambda: d.numerical_gradient(np.sum), ValueError, "`arrays`"),
-        (lambda: d.ThreeWayChecks().check("s", np.ones(2), np.ones(3), np.ones(2), tape_bound=1, numeric_bound=1),
-         ValueError, "shape"),
+        (
+            lambda: d.ThreeWayChecks().check("s", np.ones(2), np.ones(3), np.ones(2), tape_bound=1, numeric_bound=1),
+            ValueError,
+            "shape",
+        ),
         (lambda: d.ThreeWayChecks().check("b", 1.0, 1.0, 1.0, tape_bound=0, numeric_bound=1), ValueError, "bound"),
-        (lambda: d.ThreeWayChecks().check("l", [1.0], [1.0, 2.0], [1.0], tape_bound=1, numeric_bound=1),
-         ValueError, "closed forms"),
+        (
+            lambda: d.ThreeWayChecks().check("l", [1.0], [1.0, 2.0], [1.0], tape_bound=1, numeric_bound=1),
+            ValueError,
+            "closed forms",
+        ),
     ],
 )
 def test_bad_arguments_new(call, error, match):

@@ -46,10 +46,18 @@ CASES = [
     ("SGD", dict(momentum=1.0, learning_rate=0.001), None, {}),
     ("SGD", dict(momentum=0.5, weight_decay=0.05, clipnorm=1.0), EXP, {}),
     ("SGD", dict(loss_scale_factor=64.0, clipvalue=0.5), None, {}),
-    ("SGD", dict(momentum=0.5, gradient_accumulation_steps=2, use_ema=True, ema_overwrite_frequency=3,
-                 weight_decay=0.05), EXP, {}),
-    ("SGD", dict(momentum=0.9, weight_decay=0.1, gradient_accumulation_steps=3, global_clipnorm=1.0), None,
-     dict(none_grads=(2,))),
+    (
+        "SGD",
+        dict(momentum=0.5, gradient_accumulation_steps=2, use_ema=True, ema_overwrite_frequency=3, weight_decay=0.05),
+        EXP,
+        {},
+    ),
+    (
+        "SGD",
+        dict(momentum=0.9, weight_decay=0.1, gradient_accumulation_steps=3, global_clipnorm=1.0),
+        None,
+        dict(none_grads=(2,)),
+    ),
     # Adam
     ("Adam", {}, None, {}),
     ("Adam", dict(amsgrad=True), None, {}),
@@ -89,10 +97,26 @@ CASES = [
     ("Nadam", dict(gradient_accumulation_steps=2, weight_decay=0.1, clipvalue=1.0), COS, {}),
     # Ftrl
     ("Ftrl", {}, None, {}),
-    ("Ftrl", dict(learning_rate=0.1, l1_regularization_strength=0.01, l2_regularization_strength=0.01,
-                  l2_shrinkage_regularization_strength=0.01, beta=0.1), None, {}),
-    ("Ftrl", dict(learning_rate=0.1, learning_rate_power=-1.0, initial_accumulator_value=1.0,
-                  l1_regularization_strength=0.1), EXP, {}),
+    (
+        "Ftrl",
+        dict(
+            learning_rate=0.1,
+            l1_regularization_strength=0.01,
+            l2_regularization_strength=0.01,
+            l2_shrinkage_regularization_strength=0.01,
+            beta=0.1,
+        ),
+        None,
+        {},
+    ),
+    (
+        "Ftrl",
+        dict(
+            learning_rate=0.1, learning_rate_power=-1.0, initial_accumulator_value=1.0, l1_regularization_strength=0.1
+        ),
+        EXP,
+        {},
+    ),
     ("Ftrl", dict(learning_rate=0.1, learning_rate_power=0.0, l2_regularization_strength=0.5), None, {}),
     ("Ftrl", dict(learning_rate=0.05, initial_accumulator_value=0.0, beta=1.0), PIECE, {}),
     # Lion
@@ -113,15 +137,32 @@ CASES = [
     ("Muon", {}, None, {}),
     ("Muon", dict(learning_rate=0.02, exclude_layers=["output"], weight_decay=0.1, adam_lr_ratio=0.1), EXP, {}),
     ("Muon", dict(nesterov=False, momentum=0.5, ns_steps=3, rms_rate=None, exclude_embeddings=False), None, {}),
-    ("Muon", dict(muon_a=2.0, muon_b=-1.5, muon_c=0.5, adam_beta_1=0.5, adam_beta_2=0.9, epsilon=1e-3,
-                  weight_decay=None, adam_weight_decay=None), COS, {}),
+    (
+        "Muon",
+        dict(
+            muon_a=2.0,
+            muon_b=-1.5,
+            muon_c=0.5,
+            adam_beta_1=0.5,
+            adam_beta_2=0.9,
+            epsilon=1e-3,
+            weight_decay=None,
+            adam_weight_decay=None,
+        ),
+        COS,
+        {},
+    ),
     ("Muon", dict(global_clipnorm=1.0, gradient_accumulation_steps=2, use_ema=True), None, {}),
     # ScheduleFreeAdamW
     ("ScheduleFreeAdamW", {}, None, {}),
     ("ScheduleFreeAdamW", dict(warmup_steps=10, weight_decay=0.01), None, {}),
     ("ScheduleFreeAdamW", dict(beta_1=0.5, beta_2=0.9, epsilon=1e-4), EXP, {}),
-    ("ScheduleFreeAdamW", dict(gradient_accumulation_steps=2, clipnorm=1.0, use_ema=True,
-                               ema_overwrite_frequency=5), None, {}),
+    (
+        "ScheduleFreeAdamW",
+        dict(gradient_accumulation_steps=2, clipnorm=1.0, use_ema=True, ema_overwrite_frequency=5),
+        None,
+        {},
+    ),
 ]
 
 
@@ -162,11 +203,16 @@ def test_every_base_keyword_is_exercised():
 # Coverage of Keras, names, signatures
 # ----------------------------------------------------------------------------
 
+
 def keras_optimizers_with_own_rule():
     out = set()
     for n in dir(keras.optimizers):
         obj = getattr(keras.optimizers, n)
-        if isinstance(obj, type) and issubclass(obj, BaseOptimizer) and obj.update_step is not BaseOptimizer.update_step:
+        if (
+            isinstance(obj, type)
+            and issubclass(obj, BaseOptimizer)
+            and obj.update_step is not BaseOptimizer.update_step
+        ):
             out.add(n)
     return out
 
@@ -174,7 +220,7 @@ def keras_optimizers_with_own_rule():
 def test_every_keras_optimizer_with_an_update_rule_has_a_reference():
     theirs = keras_optimizers_with_own_rule()
     assert len(theirs) >= 14
-    assert theirs == set(ref._CLASSES), (theirs ^ set(ref._CLASSES))
+    assert theirs == set(ref._CLASSES), theirs ^ set(ref._CLASSES)
     assert theirs <= set(ref.__all__)
 
 
@@ -216,7 +262,12 @@ INVALID = [
     ("SGD", dict(momentum=1), True, "`momentum` must be a float"),
     ("RMSprop", dict(momentum=2.0), False, "`momentum` must be in \\[0, 1\\]"),
     ("Muon", dict(momentum=-0.5), False, "`momentum`"),
-    ("Adam", dict(clipnorm=1.0, global_clipnorm=1.0), True, "Only one of `clipnorm`, `clipvalue` and `global_clipnorm`"),
+    (
+        "Adam",
+        dict(clipnorm=1.0, global_clipnorm=1.0),
+        True,
+        "Only one of `clipnorm`, `clipvalue` and `global_clipnorm`",
+    ),
     ("Adam", dict(clipnorm=1.0, clipvalue=1.0), True, "Only one of"),
     ("Adam", dict(clipvalue=1.0, global_clipnorm=1.0), True, "Only one of"),
     ("Adam", dict(clipnorm=-1.0), False, "`clipnorm` must be >= 0"),
@@ -252,8 +303,11 @@ INVALID = [
 ]
 
 
-@pytest.mark.parametrize(("name", "kwargs", "keras_refuses", "match"), INVALID,
-                         ids=[f"{n}-{'-'.join(map(str, k))}" for n, k, _, _ in INVALID])
+@pytest.mark.parametrize(
+    ("name", "kwargs", "keras_refuses", "match"),
+    INVALID,
+    ids=[f"{n}-{'-'.join(map(str, k))}" for n, k, _, _ in INVALID],
+)
 def test_invalid_hyperparameters_raise_naming_the_argument(name, kwargs, keras_refuses, match):
     with pytest.raises(ValueError, match=match):  # ArgumentTypeError is a ValueError too
         getattr(ref, name)(**kwargs)
@@ -320,8 +374,9 @@ def test_unknown_get_type():
 # Functional behaviour
 # ----------------------------------------------------------------------------
 
-FULL = dict(weight_decay=0.01, global_clipnorm=1.0, use_ema=True, ema_overwrite_frequency=2,
-            gradient_accumulation_steps=2)
+FULL = dict(
+    weight_decay=0.01, global_clipnorm=1.0, use_ema=True, ema_overwrite_frequency=2, gradient_accumulation_steps=2
+)
 
 
 @pytest.mark.parametrize("name", sorted(ref._CLASSES))
@@ -401,8 +456,10 @@ def test_muon_variable_selection_by_shape_and_path():
 
 
 def test_reference_does_not_import_tensorflow():
-    code = ("import sys, tfopt_docs.reference, tfopt_docs.reference.optimizers, tfopt_docs.reference.schedules; "
-            "print('tensorflow' in sys.modules, 'keras' in sys.modules)")
+    code = (
+        "import sys, tfopt_docs.reference, tfopt_docs.reference.optimizers, tfopt_docs.reference.schedules; "
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
 

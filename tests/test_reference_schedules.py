@@ -68,8 +68,14 @@ def test_config_has_keras_keys_and_round_trips(name, kwargs):
 def test_defaults_match_keras():
     import inspect
 
-    for name in ["ExponentialDecay", "PiecewiseConstantDecay", "PolynomialDecay", "InverseTimeDecay",
-                 "CosineDecay", "CosineDecayRestarts"]:
+    for name in [
+        "ExponentialDecay",
+        "PiecewiseConstantDecay",
+        "PolynomialDecay",
+        "InverseTimeDecay",
+        "CosineDecay",
+        "CosineDecayRestarts",
+    ]:
         ours = inspect.signature(getattr(ref, name)).parameters
         theirs = inspect.signature(getattr(keras.optimizers.schedules, name)).parameters
         assert {k: p.default for k, p in ours.items()} == {k: p.default for k, p in theirs.items()}, name
@@ -102,8 +108,10 @@ def test_invalid_arguments_raise_naming_the_argument(build, error, match):
         build()
 
 
-@pytest.mark.parametrize(("step", "error"), [(-1, ValueError), (np.array([0, -3]), ValueError),
-                                              (np.inf, ValueError), ("10", TypeError), (True, TypeError)])
+@pytest.mark.parametrize(
+    ("step", "error"),
+    [(-1, ValueError), (np.array([0, -3]), ValueError), (np.inf, ValueError), ("10", TypeError), (True, TypeError)],
+)
 def test_invalid_steps_raise(step, error):
     with pytest.raises(error, match="`step`"):
         ref.ExponentialDecay(0.1, 10, 0.5)(step)
@@ -113,7 +121,9 @@ def test_reference_does_not_import_tensorflow():
     import subprocess
     import sys
 
-    code = ("import sys, tfopt_docs.reference, tfopt_docs.reference.schedules, tfopt_docs.reference.optimizers; "
-            "print('tensorflow' in sys.modules, 'keras' in sys.modules)")
+    code = (
+        "import sys, tfopt_docs.reference, tfopt_docs.reference.schedules, tfopt_docs.reference.optimizers; "
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]

@@ -63,7 +63,9 @@ def test_xla_matches_fit(batch_size):
     fitted, compiled = make_model(), make_model()
     fitted.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
     history = fitted.fit(x, y, epochs=4, batch_size=batch_size, shuffle=False, verbose=0)
-    losses = train_compiled(compiled, keras.optimizers.Adam(0.01), x, y, epochs=4, batch_size=batch_size, jit_compile=True)
+    losses = train_compiled(
+        compiled, keras.optimizers.Adam(0.01), x, y, epochs=4, batch_size=batch_size, jit_compile=True
+    )
     np.testing.assert_allclose(losses, history.history["loss"], rtol=1e-4)
     for a, b in zip(fitted.get_weights(), compiled.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
@@ -80,8 +82,10 @@ def test_jit_compile_really_uses_xla():
     x, y = square_dataset(n=8)
     losses = train_compiled(make_model(), keras.optimizers.SGD(1e-4), x, y, epochs=1, batch_size=4, loss=python_loss)
     assert losses.shape == (1,)
-    with pytest.raises(Exception, match="(?i)xla|compil|PyFunc"):
-        train_compiled(make_model(), keras.optimizers.SGD(1e-4), x, y, epochs=1, batch_size=4, loss=python_loss, jit_compile=True)
+    with pytest.raises(Exception, match=r"(?i)xla|compil|PyFunc"):
+        train_compiled(
+            make_model(), keras.optimizers.SGD(1e-4), x, y, epochs=1, batch_size=4, loss=python_loss, jit_compile=True
+        )
 
 
 def test_jit_compile_must_be_a_bool():

@@ -137,7 +137,7 @@ class PortInUseError(ClusterError):
 def _check_port(name: str, port: object) -> int:
     if isinstance(port, bool) or not isinstance(port, numbers.Integral):
         raise TypeError(f"`{name}` must hold ints, got {type(port).__name__} {port!r}")
-    if not 1 <= port <= 65535:
+    if not 1 <= int(port) <= 65535:
         raise ValueError(f"`{name}` must hold ports in 1..65535, got {port!r}")
     return int(port)
 
@@ -317,9 +317,7 @@ def run_workers(
         try:
             for index in range(num_workers):
                 worker_env = {**os.environ, **envs[index]}
-                worker_env.update(
-                    TF_CONFIG=tf_config(addresses, index), TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1"
-                )
+                worker_env.update(TF_CONFIG=tf_config(addresses, index), TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
                 processes.append(
                     subprocess.Popen(
                         command,

@@ -73,7 +73,9 @@ def read_idx(path: str | Path) -> np.ndarray:
     dtype = np.dtype(_IDX_DTYPES[raw[2]])
     expected = int(np.prod(shape)) * dtype.itemsize
     if len(raw) - header_end != expected:
-        raise ValueError(f"{path}: header says shape {shape} ({expected} bytes of data), file has {len(raw) - header_end}")
+        raise ValueError(
+            f"{path}: header says shape {shape} ({expected} bytes of data), file has {len(raw) - header_end}"
+        )
     return np.frombuffer(raw, dtype=dtype, offset=header_end).reshape(shape).astype(dtype.newbyteorder("="))
 
 

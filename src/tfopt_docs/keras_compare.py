@@ -31,8 +31,8 @@ from tfopt_docs.reference import schedules as rsched
 
 __all__ = [
     "ATOL",
-    "BASE_DEFAULTS",
-    "BASE_OPTIMIZER",
+    "BASE_DEFAULTS",  # noqa: F822 (module __getattr__: read lazily)
+    "BASE_OPTIMIZER",  # noqa: F822
     "RTOL",
     "STEPS",
     "main",
@@ -69,9 +69,7 @@ def __getattr__(name: str) -> Any:
     if name == "BASE_OPTIMIZER":
         return _base_optimizer()
     if name == "BASE_DEFAULTS":
-        return {
-            key: p.default for key, p in inspect.signature(_base_optimizer()).parameters.items() if key != "kwargs"
-        }
+        return {key: p.default for key, p in inspect.signature(_base_optimizer()).parameters.items() if key != "kwargs"}
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -166,7 +164,7 @@ def _compiled_apply(kopt: Any, kvars: list[Any], has_grad: list[bool]) -> Callab
         it = iter(grads)
         kopt.apply([next(it) if h else None for h in has_grad], kvars)
 
-    return apply  # type: ignore[no-any-return]
+    return apply
 
 
 def _learning_rate(spec: ScheduleSpec, module: Any) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = [
     "plot_descent_1d",
@@ -30,7 +31,7 @@ def _new_axes(ax=None):
 
 def plot_descent_1d(
     f: Callable[[np.ndarray], np.ndarray],
-    xs: Sequence[float],
+    xs: ArrayLike,
     *,
     domain: tuple[float, float] | None = None,
     ax=None,
@@ -59,7 +60,7 @@ def plot_descent_1d(
     return fig, ax
 
 
-def plot_loss_curve(losses: Sequence[float], *, ax=None, label: str | None = None, log: bool = True):
+def plot_loss_curve(losses: ArrayLike, *, ax=None, label: str | None = None, log: bool = True):
     """Plot a loss against the step (log scale by default)."""
     losses = np.asarray(losses, dtype=float)
     if losses.ndim != 1 or losses.size == 0:
@@ -228,17 +229,19 @@ def plot_heatmaps(
         if len(titles) != len(arrays):
             raise ValueError(f"`titles` has {len(titles)} entries for {len(arrays)} matrices")
     limit = max(float(np.abs(m).max()) for m in arrays) or 1.0
-    fig, axes = plt.subplots(1, len(arrays), figsize=(3.2 * len(arrays) + 1.0, 3.4), layout="constrained",
-                             squeeze=False)
-    axes = list(axes[0])
+    fig, panels = plt.subplots(
+        1, len(arrays), figsize=(3.2 * len(arrays) + 1.0, 3.4), layout="constrained", squeeze=False
+    )
+    axes = list(panels[0])
     for i, (ax, m) in enumerate(zip(axes, arrays)):
         image = ax.imshow(m, cmap=cmap, vmin=-limit, vmax=limit)
         if annotate:
             for (r, c), value in np.ndenumerate(m):
                 color = "white" if abs(value) > 0.6 * limit else "black"
                 text = f"{value:.2f}"
-                ax.text(c, r, "0.00" if text == "-0.00" else text, ha="center", va="center", fontsize="x-small",
-                        color=color)
+                ax.text(
+                    c, r, "0.00" if text == "-0.00" else text, ha="center", va="center", fontsize="x-small", color=color
+                )
         ax.set_xticks(range(m.shape[1]))
         ax.set_yticks(range(m.shape[0]))
         if titles is not None:
@@ -280,9 +283,10 @@ def plot_functions_and_derivatives(x, curves, *, markers=None):
     unknown = set(markers) - set(curves)
     if unknown:
         raise ValueError(f"`markers` names functions not in `curves`: {sorted(unknown)}")
-    fig, axes = plt.subplots(1, len(curves), figsize=(2.9 * len(curves) + 0.6, 3.0), layout="constrained",
-                             sharex=True, squeeze=False)
-    axes = list(axes[0])
+    fig, panels = plt.subplots(
+        1, len(curves), figsize=(2.9 * len(curves) + 0.6, 3.0), layout="constrained", sharex=True, squeeze=False
+    )
+    axes = list(panels[0])
     for ax, (name, pair) in zip(axes, curves.items()):
         try:
             y, dy = (np.asarray(c, dtype=float) for c in pair)

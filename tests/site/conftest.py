@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,7 @@ def built_pages(language: str) -> list[Path]:
     return sorted(p for p in base.rglob("*.html") if not ASSET_DIRS & set(p.relative_to(base).parts))
 
 
-@lru_cache(maxsize=None)
+@cache
 def soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from conftest import HTML, LANGUAGES, built_pages, soup
 
 # Attributes that make the browser fetch something when the page loads.
-LOADED = [("script", "src"), ("link", "href"), ("img", "src"), ("source", "src"),
-          ("video", "src"), ("audio", "src"), ("iframe", "src"), ("embed", "src"), ("object", "data")]
+LOADED = [
+    ("script", "src"),
+    ("link", "href"),
+    ("img", "src"),
+    ("source", "src"),
+    ("video", "src"),
+    ("audio", "src"),
+    ("iframe", "src"),
+    ("embed", "src"),
+    ("object", "data"),
+]
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)|@import\s+['"]([^'"]+)""")
 
 
@@ -32,7 +41,9 @@ def test_no_page_loads_anything_from_another_host(all_pages):
         for style in s.find_all("style"):
             offenders += [f"{page.relative_to(HTML)}: <style> {m}" for m in _css_urls(style.get_text()) if is_remote(m)]
     for css in HTML.rglob("*.css"):
-        offenders += [f"{css.relative_to(HTML)}: {m}" for m in _css_urls(css.read_text("utf-8", "replace")) if is_remote(m)]
+        offenders += [
+            f"{css.relative_to(HTML)}: {m}" for m in _css_urls(css.read_text("utf-8", "replace")) if is_remote(m)
+        ]
     assert not offenders, "\n".join(offenders[:30])
 
 
@@ -40,10 +51,12 @@ def _css_urls(text: str) -> list[str]:
     return [a or b for a, b in CSS_URL.findall(text) if not (a or b).startswith("data:")]
 
 
-@lru_cache(maxsize=None)
+@cache
 def ids_in(path: Path) -> frozenset[str]:
     s = soup(path)
-    return frozenset(n.get("id") for n in s.find_all(id=True)) | frozenset(n.get("name") for n in s.find_all("a", attrs={"name": True}))
+    return frozenset(n.get("id") for n in s.find_all(id=True)) | frozenset(
+        n.get("name") for n in s.find_all("a", attrs={"name": True})
+    )
 
 
 def _resolve(page: Path, url: str) -> tuple[Path, str]:

@@ -11,11 +11,10 @@ from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import HTML, ROOT
 
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-from site_helpers import ZH_COLUMN, glossary_terms  # noqa: E402
+from site_helpers import ZH_COLUMN, glossary_terms
 
 GLOSSARY = ROOT / "docs" / "reference" / "glossary.csv"
 
@@ -55,9 +54,21 @@ def search_in_browser(language: str, query: str, tmp_path) -> list[str]:
     if chromium is None:
         pytest.skip("chromium is not installed")
     url = (HTML / language / "search.html").as_uri() + "?q=" + quote(query)
-    command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=15000", "--dump-dom", url]
+    command = [
+        chromium,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--virtual-time-budget=15000",
+        "--dump-dom",
+        url,
+    ]
     dom = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True).stdout
     return [a["href"] for a in BeautifulSoup(dom, "html.parser").select("#search-results ul.search li a")]
 

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-from site_helpers import glossary_terms  # noqa: E402
+from site_helpers import glossary_terms
 
 LOCALE = ROOT / "locale" / "zh_CN" / "LC_MESSAGES"
 # Inline code, math and roles: what a translation must carry over unchanged in number.
@@ -39,10 +38,26 @@ def fresh_pots(tmp_path_factory) -> Path:
     """Extract the messages from the current sources (what `make gettext` does)."""
     out = tmp_path_factory.mktemp("gettext")
     subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "gettext", "-q", "-c", str(ROOT),
-         "-D", "plot_gallery=0", "-D", "nb_execution_mode=off",  # as `make gettext`: same messages
-         "-d", str(ROOT / "_build" / "doctrees" / "gettext"), str(ROOT / "docs"), str(out)],
-        check=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-b",
+            "gettext",
+            "-q",
+            "-c",
+            str(ROOT),
+            "-D",
+            "plot_gallery=0",
+            "-D",
+            "nb_execution_mode=off",  # as `make gettext`: same messages
+            "-d",
+            str(ROOT / "_build" / "doctrees" / "gettext"),
+            str(ROOT / "docs"),
+            str(out),
+        ],
+        check=True,
+        cwd=ROOT,
     )
     return out
 
@@ -96,13 +111,17 @@ def test_translations_keep_code_math_and_roles():
 
 def test_translations_follow_the_glossary():
     """A message that uses a glossary term in prose uses its Chinese pair."""
-    terms = [(row["English"], row["中文"].split("/")) for row in glossary_terms(ROOT / "docs" / "reference" / "glossary.csv")]
+    terms = [
+        (row["English"], row["中文"].split("/")) for row in glossary_terms(ROOT / "docs" / "reference" / "glossary.csv")
+    ]
     problems = []
     for rel, source, target in _translated_pairs():
         if rel.name == "glossary.po":
             continue
         prose = QUOTED.sub(" ", CODE.sub(" ", source))
         for english, chinese in terms:
-            if re.search(rf"\b{re.escape(english)}s?\b", prose, re.IGNORECASE) and not any(c.strip() in target for c in chinese):
+            if re.search(rf"\b{re.escape(english)}s?\b", prose, re.IGNORECASE) and not any(
+                c.strip() in target for c in chinese
+            ):
                 problems.append(f"{rel}: {english!r} -> {'/'.join(chinese)} missing in {target[:50]!r}")
     assert not problems, "\n".join(problems[:40])

@@ -88,9 +88,13 @@ def show_sharding(strategy, workdir, global_batch):
     ids = tf.data.Dataset.range(64).batch(global_batch)
     files = sorted(tf.io.gfile.glob(os.path.join(workdir, "part-*.txt")))
     lines = tf.data.TextLineDataset(files).map(lambda s: tf.strings.to_number(s, tf.int64)).batch(global_batch)
-    cases = [("DATA, in memory", ids, policy.DATA), ("OFF, in memory", ids, policy.OFF),
-             ("FILE, 4 files", lines, policy.FILE), ("FILE, in memory", ids, policy.FILE),
-             ("AUTO, in memory", ids, policy.AUTO)]
+    cases = [
+        ("DATA, in memory", ids, policy.DATA),
+        ("OFF, in memory", ids, policy.OFF),
+        ("FILE, 4 files", lines, policy.FILE),
+        ("FILE, in memory", ids, policy.FILE),
+        ("AUTO, in memory", ids, policy.AUTO),
+    ]
     for name, dataset, chosen in cases:
         options = tf.data.Options()
         options.experimental_distribute.auto_shard_policy = chosen
@@ -99,7 +103,9 @@ def show_sharding(strategy, workdir, global_batch):
             batches = [_ids(strategy.experimental_local_results(b)[0]) for b in distributed]
         except tf.errors.NotFoundError as error:
             # The message goes on with a dump of the dataset graph.
-            print(f"{name:16} {type(error).__name__}: {re.search(r'Found an unshardable source dataset', str(error))[0]}")
+            found = re.search(r"Found an unshardable source dataset", str(error))
+            assert found is not None, str(error)[:200]
+            print(f"{name:16} {type(error).__name__}: {found[0]}")
             continue
         print(f"{name:16} {len(batches)} steps, ids {' '.join(batches)}")
 
@@ -146,8 +152,10 @@ def custom_loop(strategy, workdir, config, weights, x, y):
             loss, size = train_step(x_batch, y_batch)
             fail_here("ctl", int(optimizer.iterations.numpy()))
         manager.save(checkpoint_number=int(optimizer.iterations.numpy()))
-        print(f"ctl: epoch {epoch + 1}, step {int(optimizer.iterations.numpy())}, loss {float(loss):.4f}, "
-              f"{int(strategy.experimental_local_results(size)[0])} examples per replica, checkpoint saved")
+        print(
+            f"ctl: epoch {epoch + 1}, step {int(optimizer.iterations.numpy())}, loss {float(loss):.4f}, "
+            f"{int(strategy.experimental_local_results(size)[0])} examples per replica, checkpoint saved"
+        )
     if task != 0:
         shutil.rmtree(os.path.join(workdir, f"ckpt-tmp-{task}"), ignore_errors=True)
     return model
@@ -173,8 +181,13 @@ def keras_fit(strategy, workdir, config, weights, x, y):
         model.compile(optimizer=keras.optimizers.Adam(config["learning_rate"]), loss="mse")
     task = strategy.cluster_resolver.task_id
     backup = keras.callbacks.BackupAndRestore(os.path.join(workdir, "backup", f"worker-{task}"))
-    model.fit(make_dataset(x, y, config["global_batch"]), epochs=config["epochs"], shuffle=False, verbose=0,
-              callbacks=[backup, Progress()])
+    model.fit(
+        make_dataset(x, y, config["global_batch"]),
+        epochs=config["epochs"],
+        shuffle=False,
+        verbose=0,
+        callbacks=[backup, Progress()],
+    )
     return model
 
 
@@ -208,9 +221,11 @@ def main(argv):
         )
     )
     task = strategy.cluster_resolver.task_id
-    print(f"worker {task} of {strategy.cluster_resolver.cluster_spec().num_tasks('worker')}, "
-          f"replicas in sync: {strategy.num_replicas_in_sync}, "
-          f"global batch {config['global_batch']}, per replica {config['global_batch'] // strategy.num_replicas_in_sync}")
+    print(
+        f"worker {task} of {strategy.cluster_resolver.cluster_spec().num_tasks('worker')}, "
+        f"replicas in sync: {strategy.num_replicas_in_sync}, "
+        f"global batch {config['global_batch']}, per replica {config['global_batch'] // strategy.num_replicas_in_sync}"
+    )
     for part in parts:
         if part == "data":
             show_sharding(strategy, workdir, config["global_batch"])

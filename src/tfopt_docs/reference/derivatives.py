@@ -329,7 +329,7 @@ def numerical_gradient(f, *arrays, h: float = 1e-6):
     _check_callable(f)
     if not arrays:
         raise ValueError("`arrays`: give at least one array to differentiate with respect to")
-    arrays = [np.array(_array(f"arrays[{i}]", a), dtype=np.float64) for i, a in enumerate(arrays)]
+    arrays = tuple(np.array(_array(f"arrays[{i}]", a), dtype=np.float64) for i, a in enumerate(arrays))
     grads = []
     for i, a in enumerate(arrays):
 

@@ -48,9 +48,13 @@ def _fraction(name: str, value: Any) -> float:
 class LearningRateSchedule:
     """Base class: ``sched(step)`` validates the steps and calls ``_rate``."""
 
+    _config: dict[str, Any]  # the constructor keywords, set by every subclass
+
     def __call__(self, step: Any) -> float | np.ndarray:
         steps = np.asarray(step)
-        if steps.dtype == bool or not (np.issubdtype(steps.dtype, np.integer) or np.issubdtype(steps.dtype, np.floating)):
+        if steps.dtype == bool or not (
+            np.issubdtype(steps.dtype, np.integer) or np.issubdtype(steps.dtype, np.floating)
+        ):
             raise ArgumentTypeError(f"`step` must be an int or an array of numbers, got {step!r}")
         if np.any(~np.isfinite(steps)) or np.any(steps < 0):
             raise ValueError(f"`step` must be finite and >= 0, got {step!r}")
@@ -66,6 +70,7 @@ class LearningRateSchedule:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> LearningRateSchedule:
+        """Build a schedule from :meth:`get_config`'s dict (Keras's ``from_config``)."""
         return cls(**config)
 
     def __repr__(self) -> str:
@@ -85,8 +90,13 @@ class _RateDecay(LearningRateSchedule):
         self.decay_rate = check_real("decay_rate", decay_rate, low=0.0, low_open=self._decay_rate_low_open)
         self.staircase = check_bool("staircase", staircase)
         self.name = name
-        self._config = dict(initial_learning_rate=initial_learning_rate, decay_steps=decay_steps,
-                            decay_rate=decay_rate, staircase=staircase, name=name)
+        self._config = dict(
+            initial_learning_rate=initial_learning_rate,
+            decay_steps=decay_steps,
+            decay_rate=decay_rate,
+            staircase=staircase,
+            name=name,
+        )
 
     def _progress(self, step):
         p = step / _DTYPE(self.decay_steps)
@@ -136,19 +146,32 @@ class PolynomialDecay(LearningRateSchedule):
     ``cycle=True``, over a horizon stretched to the next multiple of
     ``decay_steps``."""
 
-    def __init__(self, initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0, cycle=False,
-                 name="PolynomialDecay"):
+    def __init__(
+        self,
+        initial_learning_rate,
+        decay_steps,
+        end_learning_rate=0.0001,
+        power=1.0,
+        cycle=False,
+        name="PolynomialDecay",
+    ):
         self.initial_learning_rate = check_real("initial_learning_rate", initial_learning_rate, low=0.0)
         self.decay_steps = check_real("decay_steps", decay_steps, low=0.0, low_open=True)
         self.end_learning_rate = check_real("end_learning_rate", end_learning_rate, low=0.0)
         self.power = check_real("power", power, low=0.0, low_open=True)
         self.cycle = check_bool("cycle", cycle)
         self.name = name
-        self._config = dict(initial_learning_rate=initial_learning_rate, decay_steps=decay_steps,
-                            end_learning_rate=end_learning_rate, power=power, cycle=cycle, name=name)
+        self._config = dict(
+            initial_learning_rate=initial_learning_rate,
+            decay_steps=decay_steps,
+            end_learning_rate=end_learning_rate,
+            power=power,
+            cycle=cycle,
+            name=name,
+        )
 
     def _rate(self, step):
-        decay_steps = _DTYPE(self.decay_steps)
+        decay_steps: Any = _DTYPE(self.decay_steps)  # an array of horizons with cycle=True
         if self.cycle:
             multiplier = np.where(step == 0, _DTYPE(1.0), np.ceil(step / decay_steps)).astype(_DTYPE)
             decay_steps = decay_steps * multiplier
@@ -191,16 +214,23 @@ class CosineDecay(LearningRateSchedule):
     ``warmup_target``.
     """
 
-    def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay", warmup_target=None,
-                 warmup_steps=0):
+    def __init__(
+        self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay", warmup_target=None, warmup_steps=0
+    ):
         self.initial_learning_rate = check_real("initial_learning_rate", initial_learning_rate, low=0.0)
         self.decay_steps = check_real("decay_steps", decay_steps, low=0.0, low_open=True)
         self.alpha = _fraction("alpha", alpha)
         self.warmup_target = None if warmup_target is None else check_real("warmup_target", warmup_target, low=0.0)
         self.warmup_steps = check_real("warmup_steps", warmup_steps, low=0.0)
         self.name = name
-        self._config = dict(initial_learning_rate=initial_learning_rate, decay_steps=decay_steps, alpha=alpha,
-                            name=name, warmup_target=warmup_target, warmup_steps=warmup_steps)
+        self._config = dict(
+            initial_learning_rate=initial_learning_rate,
+            decay_steps=decay_steps,
+            alpha=alpha,
+            name=name,
+            warmup_target=warmup_target,
+            warmup_steps=warmup_steps,
+        )
 
     def _rate(self, step):
         initial, decay_steps = _DTYPE(self.initial_learning_rate), _DTYPE(self.decay_steps)
@@ -229,8 +259,14 @@ class CosineDecayRestarts(LearningRateSchedule):
         self.m_mul = check_real("m_mul", m_mul, low=0.0)
         self.alpha = _fraction("alpha", alpha)
         self.name = name
-        self._config = dict(initial_learning_rate=initial_learning_rate, first_decay_steps=first_decay_steps,
-                            t_mul=t_mul, m_mul=m_mul, alpha=alpha, name=name)
+        self._config = dict(
+            initial_learning_rate=initial_learning_rate,
+            first_decay_steps=first_decay_steps,
+            t_mul=t_mul,
+            m_mul=m_mul,
+            alpha=alpha,
+            name=name,
+        )
 
     def _rate(self, step):
         fraction = step / _DTYPE(self.first_decay_steps)

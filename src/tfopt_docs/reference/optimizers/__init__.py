@@ -94,9 +94,25 @@ __all__ = [
 ]
 
 
-_CLASSES: dict[str, type[Optimizer]] = {cls.__name__: cls for cls in (
-    Adadelta, Adafactor, Adagrad, Adam, AdamW, Adamax, Ftrl, Lamb, Lion, Muon, Nadam, RMSprop, SGD,
-    ScheduleFreeAdamW)}
+_CLASSES: dict[str, type[Optimizer]] = {
+    cls.__name__: cls
+    for cls in (
+        Adadelta,
+        Adafactor,
+        Adagrad,
+        Adam,
+        AdamW,
+        Adamax,
+        Ftrl,
+        Lamb,
+        Lion,
+        Muon,
+        Nadam,
+        RMSprop,
+        SGD,
+        ScheduleFreeAdamW,
+    )
+}
 
 
 def get(name: str, **kwargs: Any) -> Optimizer:
@@ -120,5 +136,6 @@ def get(name: str, **kwargs: Any) -> Optimizer:
     for key, cls in _CLASSES.items():
         if key.lower() == name.lower():
             return cls(**kwargs)
-    raise ValueError(f"Unknown optimizer `name` {name!r}; valid names (case-insensitive): "
-                     f"{', '.join(sorted(_CLASSES))}")
+    raise ValueError(
+        f"Unknown optimizer `name` {name!r}; valid names (case-insensitive): {', '.join(sorted(_CLASSES))}"
+    )

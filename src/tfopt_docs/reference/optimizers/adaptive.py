@@ -7,7 +7,7 @@ import numpy as np
 from tfopt_docs._validation import check_bool, check_real
 from tfopt_docs.reference.optimizers.base import Optimizer, base_arguments, f32, zeros
 
-__all__ = ["RMSprop", "Adagrad", "Adadelta"]
+__all__ = ["Adadelta", "Adagrad", "RMSprop"]
 
 
 class RMSprop(Optimizer):
@@ -25,10 +25,25 @@ class RMSprop(Optimizer):
     :class:`Optimizer`.
     """
 
-    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
-                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
-                 ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
-                 gradient_accumulation_steps=None, name=None, **kwargs):
+    def __init__(
+        self,
+        learning_rate=0.001,
+        rho=0.9,
+        momentum=0.0,
+        epsilon=1e-7,
+        centered=False,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        name=None,
+        **kwargs,
+    ):
         super().__init__(learning_rate=learning_rate, **base_arguments(locals()))
         self.rho = check_real("rho", rho, low=0.0, high=1.0)
         self.momentum = check_real("momentum", momentum, low=0.0, high=1.0)
@@ -36,9 +51,11 @@ class RMSprop(Optimizer):
         self.centered = check_bool("centered", centered)
 
     def _init_slots(self, params, paths):
-        return {"velocities": zeros(params),
-                "momentums": zeros(params) if self.momentum > 0 else [],
-                "average_gradients": zeros(params) if self.centered else []}
+        return {
+            "velocities": zeros(params),
+            "momentums": zeros(params) if self.momentum > 0 else [],
+            "average_gradients": zeros(params) if self.centered else [],
+        }
 
     def _update_step(self, i, g, w, lr, st, iterations):
         rho, one_rho = f32(self.rho), f32(1 - self.rho)
@@ -70,10 +87,23 @@ class Adagrad(Optimizer):
     :class:`Optimizer`.
     """
 
-    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, weight_decay=None,
-                 clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
-                 ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None,
-                 name=None, **kwargs):
+    def __init__(
+        self,
+        learning_rate=0.001,
+        initial_accumulator_value=0.1,
+        epsilon=1e-7,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        name=None,
+        **kwargs,
+    ):
         super().__init__(learning_rate=learning_rate, **base_arguments(locals()))
         self.initial_accumulator_value = check_real("initial_accumulator_value", initial_accumulator_value, low=0.0)
         self.epsilon = check_real("epsilon", epsilon, low=0.0)
@@ -100,10 +130,23 @@ class Adadelta(Optimizer):
     :class:`Optimizer`.
     """
 
-    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, weight_decay=None, clipnorm=None,
-                 clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
-                 ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None,
-                 name=None, **kwargs):
+    def __init__(
+        self,
+        learning_rate=0.001,
+        rho=0.95,
+        epsilon=1e-7,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        name=None,
+        **kwargs,
+    ):
         super().__init__(learning_rate=learning_rate, **base_arguments(locals()))
         self.rho = check_real("rho", rho, low=0.0, high=1.0)
         self.epsilon = check_real("epsilon", epsilon, low=0.0)

@@ -70,9 +70,7 @@ def zeros(params: Sequence[np.ndarray]) -> list[np.ndarray]:
 def _as_float_array(name: str, value: Any) -> np.ndarray:
     arr = np.asarray(value)
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
-        raise ArgumentTypeError(
-            f"`{name}` must be a real NumPy array, got {type(value).__name__} of dtype {arr.dtype}"
-        )
+        raise ArgumentTypeError(f"`{name}` must be a real NumPy array, got {type(value).__name__} of dtype {arr.dtype}")
     return np.array(arr, dtype=f32)  # a float32 copy
 
 
@@ -157,10 +155,13 @@ class Optimizer:
             warnings.warn("Argument `decay` is no longer supported and will be ignored.", stacklevel=3)
         if kwargs:
             raise ValueError(f"Argument(s) not recognized: {kwargs}")
-        if isinstance(learning_rate, (bool, np.bool_)) or not (callable(learning_rate) or isinstance(learning_rate, numbers.Real)):
+        if isinstance(learning_rate, (bool, np.bool_)) or not (
+            callable(learning_rate) or isinstance(learning_rate, numbers.Real)
+        ):
             raise ArgumentTypeError(
                 "`learning_rate` must be a float, a learning-rate schedule, or a callable of the step; "
-                f"got {type(learning_rate).__name__} {learning_rate!r}")
+                f"got {type(learning_rate).__name__} {learning_rate!r}"
+            )
         if not callable(learning_rate):
             learning_rate = check_real("learning_rate", learning_rate, low=0.0, floats_only=True)
         self.learning_rate = learning_rate
@@ -171,7 +172,8 @@ class Optimizer:
         if sum(a is not None for a in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError(
                 "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
-                f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}")
+                f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}"
+            )
         self.use_ema = check_bool("use_ema", use_ema)
         if self.use_ema:
             self.ema_momentum = check_real("ema_momentum", ema_momentum, low=0.0, high=1.0)
@@ -190,8 +192,9 @@ class Optimizer:
 
     # ----- public API ------------------------------------------------------
 
-    def exclude_from_weight_decay(self, var_list: Sequence[int] | None = None,
-                                  var_names: Sequence[str] | None = None) -> None:
+    def exclude_from_weight_decay(
+        self, var_list: Sequence[int] | None = None, var_names: Sequence[str] | None = None
+    ) -> None:
         """Exclude variables from weight decay, as Keras's method of that name.
 
         Args:
@@ -243,8 +246,9 @@ class Optimizer:
             lr = _call_learning_rate(lr, int(raw_iterations))
         return f32(np.asarray(lr, dtype=np.float64).item() if not isinstance(lr, np.float32) else lr)
 
-    def step(self, params: Sequence[Any], grads: Sequence[Any], state: OptimizerState
-             ) -> tuple[list[np.ndarray], OptimizerState]:
+    def step(
+        self, params: Sequence[Any], grads: Sequence[Any], state: OptimizerState
+    ) -> tuple[list[np.ndarray], OptimizerState]:
         """One Keras ``optimizer.apply(grads, variables)`` call, without mutation.
 
         Args:
@@ -267,9 +271,10 @@ class Optimizer:
             raise ArgumentTypeError(f"`grads` must be a list of arrays, got {type(grads).__name__}")
         grads = list(grads)
         if len(grads) != len(params):
-            raise ValueError(f"`grads` must have one entry per parameter: got {len(grads)} gradients "
-                             f"for {len(params)} parameters")
-        gs: list[np.ndarray | None] = []
+            raise ValueError(
+                f"`grads` must have one entry per parameter: got {len(grads)} gradients for {len(params)} parameters"
+            )
+        gs: list[Any] = []  # arrays, None where no gradient
         for i, (g, p) in enumerate(zip(grads, params)):
             if g is None:
                 gs.append(None)
@@ -283,8 +288,7 @@ class Optimizer:
             raise ValueError("No gradients provided for any variable.")
         if len(active) < len(gs):
             missing = [st["paths"][i] or f"params[{i}]" for i, g in enumerate(gs) if g is None]
-            warnings.warn(f"Gradients do not exist for variables {missing} when minimizing the loss.",
-                          stacklevel=2)
+            warnings.warn(f"Gradients do not exist for variables {missing} when minimizing the loss.", stacklevel=2)
 
         raw = st["raw_iterations"]
         acc_steps = self.gradient_accumulation_steps
@@ -353,8 +357,7 @@ class Optimizer:
             raise ArgumentTypeError("`state` must be the dict returned by `init` or `step`")
         shapes = tuple(p.shape for p in params)
         if shapes != tuple(state["shapes"]):
-            raise ValueError(f"`params` have shapes {list(shapes)} but `state` was built for "
-                             f"{list(state['shapes'])}")
+            raise ValueError(f"`params` have shapes {list(shapes)} but `state` was built for {list(state['shapes'])}")
         # A shallow copy with fresh lists: arrays are never modified in place.
         return {k: (list(v) if isinstance(v, list) else v) for k, v in state.items()}
 
@@ -373,11 +376,11 @@ class Optimizer:
                 l2norm = np.sqrt(l2sum) if l2sum > 0 else l2sum
                 gs[i] = (g * c) / np.maximum(l2norm, c)
         elif self.global_clipnorm:
-            c = self.global_clipnorm
+            limit = self.global_clipnorm
             sq = np.array([np.sum(gs[i] * gs[i], dtype=f32) for i in active], dtype=f32)
             use_norm = np.sqrt(np.sum(sq, dtype=f32))
             with np.errstate(divide="ignore", invalid="ignore"):
-                scale = f32(c) * np.minimum(ONE / use_norm, f32(1.0 / c)) + (use_norm - use_norm)
+                scale = f32(limit) * np.minimum(ONE / use_norm, f32(1.0 / limit)) + (use_norm - use_norm)
             for i in active:
                 gs[i] = gs[i] * scale
         elif self.clipvalue:
@@ -388,8 +391,9 @@ class Optimizer:
     def _weight_decay_value(self, index: int, shape: tuple[int, ...], path: str) -> float | None:
         return self.weight_decay
 
-    def _update(self, params: list[np.ndarray], gs: list[Any], active: list[int], st: OptimizerState,
-                raw: int, iterations: int) -> list[np.ndarray]:
+    def _update(
+        self, params: list[np.ndarray], gs: list[Any], active: list[int], st: OptimizerState, raw: int, iterations: int
+    ) -> list[np.ndarray]:
         self._clip(gs, active)
         lr = self.learning_rate_at(raw)
         params = list(params)
@@ -414,9 +418,8 @@ class Optimizer:
     def _before_updates(self, st: OptimizerState, iterations: int) -> None:
         """Called once per update, before the per-parameter steps (Nadam's product)."""
 
-    def _update_step(self, i: int, g: np.ndarray, w: np.ndarray, lr: np.float32, st: OptimizerState,
-                     iterations: int) -> np.ndarray:
+    def _update_step(
+        self, i: int, g: np.ndarray, w: np.ndarray, lr: np.float32, st: OptimizerState, iterations: int
+    ) -> np.ndarray:
         """The update rule for parameter ``i``: return the new ``w``, write the slots in ``st``."""
         raise NotImplementedError
-
-

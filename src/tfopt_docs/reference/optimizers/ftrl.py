@@ -25,24 +25,42 @@ class Ftrl(Optimizer):
     :class:`Optimizer`.
     """
 
-    def __init__(self, learning_rate=0.001, learning_rate_power=-0.5, initial_accumulator_value=0.1,
-                 l1_regularization_strength=0.0, l2_regularization_strength=0.0,
-                 l2_shrinkage_regularization_strength=0.0, beta=0.0, weight_decay=None, clipnorm=None,
-                 clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
-                 ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None,
-                 name=None, **kwargs):
+    def __init__(
+        self,
+        learning_rate=0.001,
+        learning_rate_power=-0.5,
+        initial_accumulator_value=0.1,
+        l1_regularization_strength=0.0,
+        l2_regularization_strength=0.0,
+        l2_shrinkage_regularization_strength=0.0,
+        beta=0.0,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        name=None,
+        **kwargs,
+    ):
         super().__init__(learning_rate=learning_rate, **base_arguments(locals()))
         self.learning_rate_power = check_real("learning_rate_power", learning_rate_power, high=0.0)
         self.initial_accumulator_value = check_real("initial_accumulator_value", initial_accumulator_value, low=0.0)
         self.l1_regularization_strength = check_real("l1_regularization_strength", l1_regularization_strength, low=0.0)
         self.l2_regularization_strength = check_real("l2_regularization_strength", l2_regularization_strength, low=0.0)
         self.l2_shrinkage_regularization_strength = check_real(
-            "l2_shrinkage_regularization_strength", l2_shrinkage_regularization_strength, low=0.0)
+            "l2_shrinkage_regularization_strength", l2_shrinkage_regularization_strength, low=0.0
+        )
         self.beta = check_real("beta", beta, low=0.0)
 
     def _init_slots(self, params, paths):
-        return {"accumulators": [np.full_like(p, f32(self.initial_accumulator_value)) for p in params],
-                "linears": zeros(params)}
+        return {
+            "accumulators": [np.full_like(p, f32(self.initial_accumulator_value)) for p in params],
+            "linears": zeros(params),
+        }
 
     def _update_step(self, i, g, w, lr, st, iterations):
         power = f32(-self.learning_rate_power)

@@ -8,7 +8,7 @@ import numpy as np
 
 from tfopt_docs._validation import ArgumentTypeError, check_bool, check_int, check_optional_real, check_real
 from tfopt_docs.reference.optimizers.adam_family import adam_moments, adam_step_size
-from tfopt_docs.reference.optimizers.base import ONE, Optimizer, base_arguments, f32, zeros
+from tfopt_docs.reference.optimizers.base import Optimizer, base_arguments, f32, zeros
 
 __all__ = ["Muon"]
 
@@ -45,19 +45,43 @@ class Muon(Optimizer):
     :class:`Optimizer`.
     """
 
-    def __init__(self, learning_rate=0.001, adam_beta_1=0.9, adam_beta_2=0.999, adam_weight_decay=0.004,
-                 epsilon=1e-7, weight_decay=0.004, clipnorm=None, clipvalue=None, global_clipnorm=None,
-                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
-                 gradient_accumulation_steps=None, name=None, exclude_layers=None, exclude_embeddings=True,
-                 muon_a=3.4445, muon_b=-4.7750, muon_c=2.0315, adam_lr_ratio=1, momentum=0.95, ns_steps=5,
-                 nesterov=True, rms_rate=0.2, **kwargs):
+    def __init__(
+        self,
+        learning_rate=0.001,
+        adam_beta_1=0.9,
+        adam_beta_2=0.999,
+        adam_weight_decay=0.004,
+        epsilon=1e-7,
+        weight_decay=0.004,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        name=None,
+        exclude_layers=None,
+        exclude_embeddings=True,
+        muon_a=3.4445,
+        muon_b=-4.7750,
+        muon_c=2.0315,
+        adam_lr_ratio=1,
+        momentum=0.95,
+        ns_steps=5,
+        nesterov=True,
+        rms_rate=0.2,
+        **kwargs,
+    ):
         super().__init__(learning_rate=learning_rate, **base_arguments(locals()))
         self.adam_beta_1 = check_real("adam_beta_1", adam_beta_1, low=0.0, high=1.0)
         self.adam_beta_2 = check_real("adam_beta_2", adam_beta_2, low=0.0, high=1.0)
         self.adam_weight_decay = check_optional_real("adam_weight_decay", adam_weight_decay, low=0.0)
         self.epsilon = check_real("epsilon", epsilon, low=0.0)
-        if exclude_layers is not None and (isinstance(exclude_layers, str) or
-                                           any(not isinstance(k, str) for k in exclude_layers)):
+        if exclude_layers is not None and (
+            isinstance(exclude_layers, str) or any(not isinstance(k, str) for k in exclude_layers)
+        ):
             raise ArgumentTypeError(f"`exclude_layers` must be a list of str or None, got {exclude_layers!r}")
         self.exclude_layers = list(exclude_layers or [])
         self.exclude_embeddings = check_bool("exclude_embeddings", exclude_embeddings)
@@ -80,9 +104,11 @@ class Muon(Optimizer):
 
     def _init_slots(self, params, paths):
         use = tuple(self.should_use_adamw(p.shape, path) for p, path in zip(params, paths))
-        return {"momentums": zeros(params),
-                "adam_velocities": [np.zeros_like(p) if u else None for p, u in zip(params, use)],
-                "use_adamw": use}
+        return {
+            "momentums": zeros(params),
+            "adam_velocities": [np.zeros_like(p) if u else None for p, u in zip(params, use)],
+            "use_adamw": use,
+        }
 
     def _weight_decay_value(self, index, shape, path):
         return self.adam_weight_decay if self.should_use_adamw(shape, path) else self.weight_decay

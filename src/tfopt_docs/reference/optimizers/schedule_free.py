@@ -30,10 +30,25 @@ class ScheduleFreeAdamW(Optimizer):
     :class:`Optimizer`.
     """
 
-    def __init__(self, learning_rate=0.0025, beta_1=0.9, beta_2=0.999, epsilon=1e-8, warmup_steps=0,
-                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
-                 ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
-                 gradient_accumulation_steps=None, name=None, **kwargs):
+    def __init__(
+        self,
+        learning_rate=0.0025,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        warmup_steps=0,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        name=None,
+        **kwargs,
+    ):
         super().__init__(learning_rate=learning_rate, **base_arguments(locals()))
         self.beta_1 = check_real("beta_1", beta_1, low=0.0, low_open=True, high=1.0)
         self.beta_2 = check_real("beta_2", beta_2, low=0.0, high=1.0)

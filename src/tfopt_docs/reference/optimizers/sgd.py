@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from tfopt_docs._validation import check_bool, check_real
 from tfopt_docs.reference.optimizers.base import Optimizer, base_arguments, f32, zeros
 
@@ -24,10 +22,23 @@ class SGD(Optimizer):
     :class:`Optimizer`.
     """
 
-    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None, clipnorm=None,
-                 clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
-                 ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None,
-                 name=None, **kwargs):
+    def __init__(
+        self,
+        learning_rate=0.01,
+        momentum=0.0,
+        nesterov=False,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        name=None,
+        **kwargs,
+    ):
         super().__init__(learning_rate=learning_rate, **base_arguments(locals()))
         self.momentum = check_real("momentum", momentum, low=0.0, high=1.0, floats_only=True)
         self.nesterov = check_bool("nesterov", nesterov)

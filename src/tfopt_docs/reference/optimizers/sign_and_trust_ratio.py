@@ -8,7 +8,7 @@ from tfopt_docs._validation import check_real
 from tfopt_docs.reference.optimizers.adam_family import AdamLike, adam_moments
 from tfopt_docs.reference.optimizers.base import ONE, Optimizer, base_arguments, f32, zeros
 
-__all__ = ["Lion", "Lamb"]
+__all__ = ["Lamb", "Lion"]
 
 
 class Lion(Optimizer):
@@ -23,10 +23,23 @@ class Lion(Optimizer):
     :class:`Optimizer`.
     """
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99, weight_decay=None, clipnorm=None,
-                 clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
-                 ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None,
-                 name=None, **kwargs):
+    def __init__(
+        self,
+        learning_rate=0.001,
+        beta_1=0.9,
+        beta_2=0.99,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        name=None,
+        **kwargs,
+    ):
         super().__init__(learning_rate=learning_rate, **base_arguments(locals()))
         self.beta_1 = check_real("beta_1", beta_1, low=0.0, low_open=True, high=1.0)
         self.beta_2 = check_real("beta_2", beta_2, low=0.0, high=1.0)
@@ -55,10 +68,24 @@ class Lamb(AdamLike):
     :class:`Optimizer`.
     """
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None,
-                 clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
-                 ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None,
-                 name=None, **kwargs):
+    def __init__(
+        self,
+        learning_rate=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-7,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        name=None,
+        **kwargs,
+    ):
         super().__init__(learning_rate=learning_rate, **base_arguments(locals()))
         self._betas(beta_1, beta_2, epsilon)
 
