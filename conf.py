@@ -28,7 +28,10 @@ extensions = [
 ]
 
 root_doc = "index"
-templates_path = ["docs/_templates"]  # paths below are relative to this file
+# templates_path and html_static_path are relative to this file's folder (the
+# configuration dir, -c .); exclude_patterns, the gallery's folders and
+# locale_dirs below are relative to the source dir, docs/.
+templates_path = ["docs/_templates"]
 html_static_path = ["docs/_static"]
 exclude_patterns = [
     "_build",

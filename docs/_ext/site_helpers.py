@@ -120,7 +120,27 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     )
     default = app.config.site_languages[0][0]
     page = ROOT_REDIRECT.format(project=html.escape(app.config.project), default=default, links=links)
-    Path(app.outdir).parent.joinpath("index.html").write_text(page, encoding="utf-8")
+    root = redirect_root(Path(app.outdir), app.config.language)
+    if root is not None:
+        root.joinpath("index.html").write_text(page, encoding="utf-8")
+
+
+def redirect_root(outdir: Path, language: str) -> Path | None:
+    """The folder that gets the root ``index.html``: the parent of ``html/<language>``.
+
+    Only a build laid out as the Makefile lays it out (``.../html/en``,
+    ``.../html/zh_CN``) has a root above its language folders; any other
+    output folder (``sphinx-build ... OUT/site``) gets no redirect, so nothing
+    is written outside it.
+
+    >>> print(redirect_root(Path("_build/html/zh_CN"), "zh_CN"))
+    _build/html
+    >>> print(redirect_root(Path("OUT/site"), "en"))
+    None
+    """
+    if outdir.name == language and outdir.parent.name == "html":
+        return outdir.parent
+    return None
 
 
 def setup(app: Sphinx) -> dict:

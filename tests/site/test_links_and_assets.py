@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from conftest import HTML, LANGUAGES, built_pages, soup
+from built_site import HTML, LANGUAGES, built_pages, soup
 
 # Attributes that make the browser fetch something when the page loads.
 LOADED = [

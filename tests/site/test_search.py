@@ -6,17 +6,11 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import HTML, ROOT
-
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-from site_helpers import ZH_COLUMN, glossary_terms
-
-GLOSSARY = ROOT / "docs" / "reference" / "glossary.csv"
+from built_site import GLOSSARY, HTML, ZH_COLUMN, glossary_terms
 
 
 def search_index(language: str) -> dict:

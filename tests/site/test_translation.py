@@ -13,10 +13,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-from site_helpers import glossary_terms
+from built_site import GLOSSARY, ROOT, ZH_COLUMN, glossary_terms
 
 LOCALE = ROOT / "locale" / "zh_CN" / "LC_MESSAGES"
 # Inline code, math and roles: what a translation must carry over unchanged in number.
@@ -111,9 +108,7 @@ def test_translations_keep_code_math_and_roles():
 
 def test_translations_follow_the_glossary():
     """A message that uses a glossary term in prose uses its Chinese pair."""
-    terms = [
-        (row["English"], row["中文"].split("/")) for row in glossary_terms(ROOT / "docs" / "reference" / "glossary.csv")
-    ]
+    terms = [(row["English"], row[ZH_COLUMN].split("/")) for row in glossary_terms(GLOSSARY)]
     problems = []
     for rel, source, target in _translated_pairs():
         if rel.name == "glossary.po":

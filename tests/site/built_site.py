@@ -1,0 +1,42 @@
+"""Where the built site and its sources are, and how to read them (shared by the site tests).
+
+A plain module, imported by the tests (``conftest.py`` only holds pytest hooks
+and fixtures, which pytest finds by itself).
+"""
+
+from __future__ import annotations
+
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[2]
+HTML = ROOT / "_build" / "html"
+LANGUAGES = ("en", "zh_CN")
+# Folders of a built language that hold assets, not pages.
+ASSET_DIRS = {"_static", "_sources", "_downloads", "_images"}
+# The glossary table the site, the search dictionary and the translation follow
+# (conf.py's ``site_glossary_csv``, relative to docs/).
+GLOSSARY = ROOT / "docs" / "reference" / "glossary.csv"
+
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+from site_helpers import ZH_COLUMN, glossary_terms  # noqa: E402  (docs/_ext, TensorFlow-free)
+
+__all__ = ["ASSET_DIRS", "GLOSSARY", "HTML", "LANGUAGES", "ROOT", "ZH_COLUMN", "built_pages", "glossary_terms", "soup"]
+
+
+def built_pages(language: str) -> list[Path]:
+    """The HTML pages of one built language (assets left out); fails if it is not built."""
+    base = HTML / language
+    if not (base / "index.html").is_file():
+        pytest.fail(f"{base} is not built: run `make html` first")
+    return sorted(p for p in base.rglob("*.html") if not ASSET_DIRS & set(p.relative_to(base).parts))
+
+
+@cache
+def soup(path: Path) -> BeautifulSoup:
+    """The parsed page (cached: several tests read the same pages)."""
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
