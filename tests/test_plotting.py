@@ -4,6 +4,7 @@ matplotlib.use("Agg")
 
 import numpy as np
 import pytest
+from matplotlib.contour import ContourSet
 
 from tfopt_docs.functions import HIMMELBLAU_MINIMA, himmelblau, rosenbrock, shifted_square
 from tfopt_docs.plotting import (
@@ -52,6 +53,10 @@ def test_contour_draws_each_path_with_its_label_and_the_minima():
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["A", "B", "start", "minima"]
     assert len(ax.collections) >= 1  # the contour set
+    (contours,) = [c for c in ax.collections if isinstance(c, ContourSet)]
+    levels = np.asarray(contours.levels)
+    assert levels.size >= 5 and np.all(np.diff(levels) > 0)  # several increasing levels of the function
+    assert levels[0] >= 0.0 and levels[-1] <= himmelblau(np.array([5.0, 4.5]))  # within its range on the box
 
 
 def test_contour_list_with_labels_and_explicit_levels_on_given_axes():

@@ -31,6 +31,22 @@ def test_schedule_advances_once_per_step():
     optimizer = keras.optimizers.SGD(keras.optimizers.schedules.ExponentialDecay(1e-4, 10, 0.5))
     train_compiled(make_model(), optimizer, x, y, epochs=3, batch_size=8)
     assert int(optimizer.iterations) == 3 * 4
+    # The schedule is consulted at every step inside the graph: the weights are
+    # those model.fit reaches with the same schedule, and far from those of the
+    # schedule's first rate held constant (a schedule read once, or never).
+    y = y / 100.0
+    schedule = keras.optimizers.schedules.ExponentialDecay(0.05, decay_steps=1, decay_rate=0.7)
+    fitted, compiled, constant = make_model(), make_model(), make_model()
+    fitted.compile(optimizer=keras.optimizers.Adam(schedule), loss="mse")
+    fitted.fit(x, y, epochs=3, batch_size=8, shuffle=False, verbose=0)
+    train_compiled(compiled, keras.optimizers.Adam(schedule), x, y, epochs=3, batch_size=8)
+    train_compiled(constant, keras.optimizers.Adam(0.05), x, y, epochs=3, batch_size=8)
+    for a, b in zip(fitted.get_weights(), compiled.get_weights()):
+        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-7)
+    # From the second step on the scheduled rate is 30% or more below 0.05: Adam's
+    # steps (about the rate each) add up to a gap of ~1e-2, a thousand times the tolerance above.
+    gap = max(float(np.max(np.abs(c - b))) for b, c in zip(compiled.get_weights(), constant.get_weights()))
+    assert gap > 1e-3, gap
 
 
 @pytest.mark.parametrize(
