@@ -162,3 +162,22 @@ def test_functions_and_derivatives_draw_each_curve():
 def test_functions_and_derivatives_reject_bad_arguments(x, curves, markers, match):
     with pytest.raises(ValueError, match=match):
         plot_functions_and_derivatives(x, curves, markers=markers)
+
+
+def test_loss_curves_one_line_per_name_floored_on_a_log_scale():
+    from tfopt_docs.plotting import plot_loss_curves
+
+    losses = {"a": np.array([1.0, 0.1, 0.0]), "b": np.array([2.0, 1e-20, 1e-3])}
+    _fig, ax = plot_loss_curves(losses, floor=1e-14, colors=["red", "blue", "green"], ncol=2)
+    assert [line.get_label() for line in ax.lines] == ["a", "b"]
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), [1.0, 0.1, 1e-14])
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), [2.0, 1e-14, 1e-3])
+    assert [line.get_color() for line in ax.lines] == ["red", "blue"]
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "step" and ax.get_title() == "loss along each path"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+    _fig, ax = plot_loss_curves({"a": [1.0, 0.0]})
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), [1.0, 0.0])  # no floor: drawn as it is
+    with pytest.raises(ValueError, match="`losses\\['a'\\]`"):
+        plot_loss_curves({"a": np.zeros((2, 2))})
+    with pytest.raises(TypeError, match="`losses`"):
+        plot_loss_curves([1.0, 0.5])

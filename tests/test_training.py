@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from tfopt_docs.data import square_dataset
 from tfopt_docs.training import train_compiled
@@ -142,3 +143,27 @@ def test_article_x2_fit_reaches_its_quality_with_xla(seed):
     predictions = model.predict(np.array([[2.0], [10.0]]), verbose=0)[:, 0]
     assert losses[-1] < 0.01
     assert abs(predictions[0] - 4.0) < 0.5 and abs(predictions[1] - 100.0) < 2.0, predictions
+
+
+def test_race_is_the_tape_and_apply_gradients_loop():
+    from tfopt_docs.functions import himmelblau
+    from tfopt_docs.training import race
+
+    def optimizers():
+        return {"SGD": keras.optimizers.SGD(0.01), "Adam": keras.optimizers.Adam(0.1)}
+
+    paths = race(himmelblau, optimizers(), (0.5, -1.0), 20)
+    assert list(paths) == ["SGD", "Adam"] and paths["SGD"].shape == (21, 2)
+    for name, optimizer in optimizers().items():  # the same loop, eager, one optimizer at a time
+        point = tf.Variable((0.5, -1.0))
+        expected = [point.numpy()]
+        for _ in range(20):
+            with tf.GradientTape() as tape:
+                loss = himmelblau(point)
+            optimizer.apply_gradients([(tape.gradient(loss, point), point)])
+            expected.append(point.numpy())
+        np.testing.assert_allclose(paths[name], np.array(expected), rtol=1e-6, atol=1e-7)
+    with pytest.raises(ValueError, match="`steps`"):
+        race(himmelblau, optimizers(), (0.0, 0.0), 0)
+    with pytest.raises(TypeError, match="`optimizers`"):
+        race(himmelblau, [keras.optimizers.SGD()], (0.0, 0.0), 3)

@@ -17,11 +17,11 @@ overshoots; Nesterov momentum damps the overshoot. This example runs
 # along :math:`y` and :math:`0.01` along :math:`x`), momentum ``0.9`` for the
 # two momentum variants, 100 steps from :math:`(-8, 1)`.
 import keras
-import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
-from tfopt_docs.plotting import plot_trajectories_on_contour
+from tfopt_docs.plotting import plot_loss_curves, plot_trajectories_on_contour
+from tfopt_docs.training import race
 
 START = (-8.0, 1.0)
 STEPS = 100
@@ -36,24 +36,7 @@ optimizers = {
     "momentum": keras.optimizers.SGD(learning_rate=0.01, momentum=0.9),
     "Nesterov": keras.optimizers.SGD(learning_rate=0.01, momentum=0.9, nesterov=True),
 }
-points = [tf.Variable(START) for _ in optimizers]
-for optimizer, point in zip(optimizers.values(), points):
-    optimizer.build([point])
-
-
-@tf.function
-def run():
-    path = tf.TensorArray(tf.float32, size=STEPS + 1).write(0, tf.stack(points))
-    for step in tf.range(STEPS):
-        for optimizer, point in zip(optimizers.values(), points):
-            with tf.GradientTape() as tape:
-                loss = valley(point)
-            optimizer.apply_gradients([(tape.gradient(loss, point), point)])
-        path = path.write(step + 1, tf.stack(points))
-    return path.stack()
-
-
-paths = dict(zip(optimizers, run().numpy().transpose(1, 0, 2)))
+paths = race(valley, optimizers, START, STEPS)
 losses = {name: valley(path.T) for name, path in paths.items()}
 for name, path in paths.items():
     print(f"{name:9s} after {STEPS} steps: ({path[-1, 0]: .2e}, {path[-1, 1]: .2e}), loss {losses[name][-1]:.2e}")
@@ -93,14 +76,7 @@ assert 0 < paths["Nesterov"][:, 0].max() < paths["momentum"][:, 0].max()
 # %%
 # The losses
 # ----------
-fig, ax = plt.subplots(figsize=(6.4, 4.0), layout="constrained")
-for name, loss in losses.items():
-    ax.plot(loss, label=name)
-ax.set_yscale("log")
-ax.set_xlabel("step")
-ax.set_ylabel("f(x, y)")
-ax.legend()
-ax.set_title("loss along each path")
+fig, ax = plot_loss_curves(losses)
 
 # %%
 # The momentum loss does not fall monotonically: it rises each time the

@@ -26,7 +26,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfopt_docs.functions import HIMMELBLAU_MINIMA, himmelblau
-from tfopt_docs.plotting import plot_trajectories_on_contour
+from tfopt_docs.plotting import plot_loss_curves, plot_trajectories_on_contour
 
 START = (-0.27, -0.9)
 STEPS = 200
@@ -171,15 +171,9 @@ assert np.linalg.norm(paths["AdamW"][-1]) < np.linalg.norm(HIMMELBLAU_MINIMA[0])
 # -----------------
 # On a log scale; a loss of exactly 0 (reached in float32 by several
 # optimizers) is drawn at :math:`10^{-14}`.
-fig, ax = plt.subplots(figsize=(7.5, 4.5), layout="constrained")
-ax.set_prop_cycle(color=plt.cm.tab20.colors[: len(paths)])
-for name, loss in losses.items():
-    ax.plot(np.maximum(loss, 1e-14), label=name, lw=1.2)
-ax.set_yscale("log")
-ax.set_xlabel("step")
-ax.set_ylabel("f(x, y)")
-ax.legend(ncol=2, fontsize="small")
-ax.set_title("loss along each path")
+fig, ax = plot_loss_curves(
+    losses, floor=1e-14, colors=plt.cm.tab20.colors, figsize=(7.5, 4.5), lw=1.2, ncol=2, fontsize="small"
+)
 
 # %%
 # The curves sort the optimizers by speed on this problem, with these

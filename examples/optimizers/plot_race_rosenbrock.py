@@ -26,7 +26,8 @@ import tensorflow as tf
 from matplotlib import animation
 
 from tfopt_docs.functions import rosenbrock
-from tfopt_docs.plotting import plot_trajectories_on_contour
+from tfopt_docs.plotting import plot_loss_curves, plot_trajectories_on_contour
+from tfopt_docs.training import race
 
 START = (-1.2, 1.0)
 STEPS = 1000
@@ -52,24 +53,7 @@ optimizers = {
 # --------
 # The same compiled loop as in the Himmelblau race: a tape per optimizer and
 # step, then ``apply_gradients``.
-points = [tf.Variable(START) for _ in optimizers]
-for optimizer, point in zip(optimizers.values(), points):
-    optimizer.build([point])
-
-
-@tf.function
-def race():
-    path = tf.TensorArray(tf.float32, size=STEPS + 1).write(0, tf.stack(points))
-    for step in tf.range(STEPS):
-        for optimizer, point in zip(optimizers.values(), points):
-            with tf.GradientTape() as tape:
-                loss = rosenbrock(point)
-            optimizer.apply_gradients([(tape.gradient(loss, point), point)])
-        path = path.write(step + 1, tf.stack(points))
-    return path.stack()
-
-
-paths = dict(zip(optimizers, race().numpy().transpose(1, 0, 2)))
+paths = race(rosenbrock, optimizers, START, STEPS)
 losses = {name: rosenbrock(path.T) for name, path in paths.items()}
 
 print(f"{'optimizer':13s} {'lr':>6s} {'final (x, y)':>20s} {'loss':>9s} {'|p - (1, 1)|':>12s}  loss<1e-4 at")
@@ -161,15 +145,9 @@ ax.set_title(f"{STEPS} steps on Rosenbrock's function from {START}")
 # %%
 # Loss against step
 # -----------------
-fig, ax = plt.subplots(figsize=(7.5, 4.5), layout="constrained")
-ax.set_prop_cycle(color=plt.cm.tab20.colors[: len(paths)])
-for name, loss in losses.items():
-    ax.plot(np.maximum(loss, 1e-14), label=name, lw=1.2)
-ax.set_yscale("log")
-ax.set_xlabel("step")
-ax.set_ylabel("f(x, y)")
-ax.legend(ncol=2, fontsize="small")
-ax.set_title("loss along each path")
+fig, ax = plot_loss_curves(
+    losses, floor=1e-14, colors=plt.cm.tab20.colors, figsize=(7.5, 4.5), lw=1.2, ncol=2, fontsize="small"
+)
 
 # %%
 # The loss starts at 24.2. Within 20 steps most optimizers are below 6:

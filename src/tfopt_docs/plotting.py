@@ -5,7 +5,8 @@ Plot text is English or symbolic: figures are shared by both languages.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -15,6 +16,7 @@ __all__ = [
     "plot_functions_and_derivatives",
     "plot_heatmaps",
     "plot_loss_curve",
+    "plot_loss_curves",
     "plot_trajectories_on_contour",
 ]
 
@@ -73,6 +75,70 @@ def plot_loss_curve(losses: ArrayLike, *, ax=None, label: str | None = None, log
     ax.set_ylabel("loss")
     if label is not None:
         ax.legend(loc="best")
+    return fig, ax
+
+
+def plot_loss_curves(
+    losses: Mapping[str, ArrayLike],
+    *,
+    floor: float | None = None,
+    colors: Sequence[Any] | None = None,
+    ax=None,
+    figsize: tuple[float, float] = (6.4, 4.0),
+    ylabel: str = "f(x, y)",
+    title: str = "loss along each path",
+    lw: float | None = None,
+    **legend_kwargs: Any,
+):
+    """One loss curve per name against the step, on a log scale (the optimizer races).
+
+    Args:
+        losses: 1-D loss arrays by name (the legend's labels).
+        floor: Draw values below it at it (a loss of exactly 0 has no place
+            on a log scale); None draws them as they are.
+        colors: Colours to cycle through (e.g. ``plt.cm.tab20.colors`` for
+            more curves than the default cycle tells apart); None keeps the
+            default cycle.
+        ax: Axes to draw on; None makes a figure of ``figsize``.
+        figsize: The new figure's size.
+        ylabel: The y-axis label.
+        title: The axes title.
+        lw: Line width; None keeps matplotlib's.
+        **legend_kwargs: Passed to ``ax.legend`` (e.g. ``ncol=2``).
+
+    Returns:
+        ``(fig, ax)``.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> fig, ax = plot_loss_curves({"a": [1.0, 0.1, 0.0]}, floor=1e-3)
+    >>> print(ax.get_yscale(), ax.lines[0].get_ydata().tolist())
+    log [1.0, 0.1, 0.001]
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(losses, Mapping) or not losses:
+        raise TypeError(f"`losses` must be a non-empty dict of loss arrays by name, got {type(losses).__name__}")
+    curves = {}
+    for name, loss in losses.items():
+        values = np.asarray(loss)
+        if values.ndim != 1 or values.size == 0:
+            raise ValueError(f"`losses[{name!r}]` must be a non-empty 1-D sequence, got shape {values.shape}")
+        curves[name] = values if floor is None else np.maximum(values, floor)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    else:
+        fig = ax.figure
+    if colors is not None:
+        ax.set_prop_cycle(color=list(colors)[: len(curves)])
+    style = {} if lw is None else {"lw": lw}
+    for name, values in curves.items():
+        ax.plot(values, label=name, **style)
+    ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel(ylabel)
+    ax.legend(**legend_kwargs)
+    ax.set_title(title)
     return fig, ax
 
 

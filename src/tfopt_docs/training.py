@@ -30,11 +30,70 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
 import numpy as np
 
 from tfopt_docs._validation import check_positive_int
 
-__all__ = ["train_compiled"]
+__all__ = ["race", "train_compiled"]
+
+
+def race(
+    objective: Callable[[Any], Any],
+    optimizers: Mapping[str, Any],
+    start: Sequence[float],
+    steps: int,
+) -> dict[str, np.ndarray]:
+    """Run several Keras optimizers from one start on one objective, in one compiled graph.
+
+    One ``tf.Variable`` per optimizer starts at ``start``; every step, for every
+    optimizer in turn, a ``tf.GradientTape`` records ``objective(point)`` and
+    the optimizer applies the gradient with ``apply_gradients``. The whole race
+    is one ``tf.function``, so the steps pay no Python overhead (the optimizer
+    races of the gallery write this loop out in the first of them).
+
+    Args:
+        objective: A scalar function of a 1-D tensor (e.g. ``himmelblau``).
+        optimizers: Keras optimizers by name (not built yet, or built for
+            nothing else: each is built here for its own point).
+        start: The start point, the same for every optimizer.
+        steps: How many steps each optimizer takes.
+
+    Returns:
+        The path of each optimizer: an array of shape ``(steps + 1, len(start))``,
+        the start first.
+
+    >>> import keras
+    >>> from tfopt_docs.functions import himmelblau
+    >>> paths = race(himmelblau, {"SGD": keras.optimizers.SGD(0.01)}, (0.0, 0.0), 3)
+    >>> print(paths["SGD"].shape, paths["SGD"][1])
+    (4, 2) [0.14 0.22]
+    """
+    import tensorflow as tf
+
+    if not callable(objective):
+        raise TypeError(f"`objective` must be callable, got {type(objective).__name__}")
+    if not isinstance(optimizers, Mapping) or not optimizers:
+        raise TypeError(f"`optimizers` must be a non-empty dict of Keras optimizers, got {optimizers!r}")
+    steps = check_positive_int("steps", steps)
+    points = [tf.Variable(start, dtype=tf.float32) for _ in optimizers]
+    for optimizer, point in zip(optimizers.values(), points):
+        optimizer.build([point])
+
+    @tf.function
+    def run() -> Any:
+        path = tf.TensorArray(tf.float32, size=steps + 1).write(0, tf.stack(points))
+        for step in tf.range(steps):
+            for optimizer, point in zip(optimizers.values(), points):
+                with tf.GradientTape() as tape:
+                    loss = objective(point)
+                optimizer.apply_gradients([(tape.gradient(loss, point), point)])
+            path = path.write(step + 1, tf.stack(points))
+        return path.stack()
+
+    return dict(zip(optimizers, run().numpy().transpose(1, 0, 2)))
 
 
 def train_compiled(
