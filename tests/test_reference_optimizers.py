@@ -330,6 +330,16 @@ def test_decay_is_ignored_with_a_warning_as_in_keras():
         ref.Adam(decay=0.1)
 
 
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Nadam", "Lamb"])
+def test_decay_warning_points_at_the_caller(name):
+    with pytest.warns(UserWarning, match="`decay`") as record:
+        ref.get(name, decay=0.1)
+    assert record[0].filename.endswith("optimizers/__init__.py")  # get() built it, not a constructor
+    with pytest.warns(UserWarning, match="`decay`") as record:
+        getattr(ref, name)(decay=0.1)
+    assert record[0].filename == __file__
+
+
 @pytest.fixture
 def sgd_and_state():
     opt = ref.SGD(learning_rate=0.1)

@@ -39,9 +39,31 @@ def adam_step_size(lr: np.float32, beta_1: float, beta_2: float, iterations: int
 
 
 class AdamLike(Optimizer):
-    """The argument checks Adam, Adamax, Nadam and Lamb share (``beta_1``, ``beta_2``, ``epsilon``)."""
+    """The constructor Adam, Adamax, Nadam and Lamb share: ``beta_1``, ``beta_2``, ``epsilon``.
 
-    def _betas(self, beta_1, beta_2, epsilon):
+    Adamax, Nadam and Lamb take exactly these arguments (with these
+    defaults, as in Keras); Adam adds ``amsgrad``.
+    """
+
+    def __init__(
+        self,
+        learning_rate=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-7,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        name=None,
+        **kwargs,
+    ):
+        super().__init__(learning_rate=learning_rate, **base_arguments(locals()))
         self.beta_1 = check_real("beta_1", beta_1, low=0.0, high=1.0)
         self.beta_2 = check_real("beta_2", beta_2, low=0.0, high=1.0)
         self.epsilon = check_real("epsilon", epsilon, low=0.0)
@@ -82,8 +104,9 @@ class Adam(AdamLike):
         name=None,
         **kwargs,
     ):
-        super().__init__(learning_rate=learning_rate, **base_arguments(locals()))
-        self._betas(beta_1, beta_2, epsilon)
+        super().__init__(
+            learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, **base_arguments(locals())
+        )
         self.amsgrad = check_bool("amsgrad", amsgrad)
 
     def _init_slots(self, params, paths):
@@ -156,27 +179,6 @@ class Adamax(AdamLike):
     :class:`Optimizer`.
     """
 
-    def __init__(
-        self,
-        learning_rate=0.001,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-7,
-        weight_decay=None,
-        clipnorm=None,
-        clipvalue=None,
-        global_clipnorm=None,
-        use_ema=False,
-        ema_momentum=0.99,
-        ema_overwrite_frequency=None,
-        loss_scale_factor=None,
-        gradient_accumulation_steps=None,
-        name=None,
-        **kwargs,
-    ):
-        super().__init__(learning_rate=learning_rate, **base_arguments(locals()))
-        self._betas(beta_1, beta_2, epsilon)
-
     def _init_slots(self, params, paths):
         return {"m": zeros(params), "u": zeros(params)}
 
@@ -203,27 +205,6 @@ class Nadam(AdamLike):
     The base keywords (``weight_decay`` ... ``name``) are those of
     :class:`Optimizer`.
     """
-
-    def __init__(
-        self,
-        learning_rate=0.001,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-7,
-        weight_decay=None,
-        clipnorm=None,
-        clipvalue=None,
-        global_clipnorm=None,
-        use_ema=False,
-        ema_momentum=0.99,
-        ema_overwrite_frequency=None,
-        loss_scale_factor=None,
-        gradient_accumulation_steps=None,
-        name=None,
-        **kwargs,
-    ):
-        super().__init__(learning_rate=learning_rate, **base_arguments(locals()))
-        self._betas(beta_1, beta_2, epsilon)
 
     def _init_slots(self, params, paths):
         return {"momentums": zeros(params), "velocities": zeros(params), "u_product": f32(1.0)}

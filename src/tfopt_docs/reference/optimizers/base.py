@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import numbers
 import re
+import sys
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -72,6 +73,14 @@ def _as_float_array(name: str, value: Any) -> np.ndarray:
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
         raise ArgumentTypeError(f"`{name}` must be a real NumPy array, got {type(value).__name__} of dtype {arr.dtype}")
     return np.array(arr, dtype=f32)  # a float32 copy
+
+
+def _caller_level(optimizer: object) -> int:
+    """The ``stacklevel`` of the code that built ``optimizer``, above its chain of ``__init__`` calls."""
+    level, frame = 2, sys._getframe(2)
+    while frame is not None and frame.f_code.co_name == "__init__" and frame.f_locals.get("self") is optimizer:
+        level, frame = level + 1, frame.f_back
+    return level
 
 
 def _call_learning_rate(fn: Callable[..., Any], step: int) -> Any:
@@ -152,7 +161,9 @@ class Optimizer:
         **kwargs: Any,
     ) -> None:
         if kwargs.pop("decay", None) is not None:
-            warnings.warn("Argument `decay` is no longer supported and will be ignored.", stacklevel=3)
+            warnings.warn(
+                "Argument `decay` is no longer supported and will be ignored.", stacklevel=_caller_level(self)
+            )
         if kwargs:
             raise ValueError(f"Argument(s) not recognized: {kwargs}")
         if isinstance(learning_rate, (bool, np.bool_)) or not (
