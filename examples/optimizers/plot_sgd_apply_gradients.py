@@ -1,6 +1,6 @@
 r"""
 Two SGD loops with ``apply_gradients``, and what replaced ``minimize``
-=====================================================================
+======================================================================
 
 Two articles this site grew from (see :doc:`/about`), "Optimizer Sample" and
 "TensorFlow2.X——tf.GradientTape() && Optimziers结合使用", drive
