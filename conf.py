@@ -12,6 +12,7 @@ import sys
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 import build_environment  # noqa: E402  (docs/_ext, TensorFlow-free)
+import site_downloads  # noqa: E402  (docs/_ext: the wheel on the site, install notes)
 
 project = "tfopt_docs"
 author = "tfopt_docs contributors"
@@ -26,6 +27,7 @@ extensions = [
     "sphinx-mathjax-offline",  # MathJax files shipped with the site: no CDN
     "sphinx_copybutton",
     "site_helpers",  # docs/_ext: language switcher, root redirect, jieba dictionary
+    "site_downloads",  # docs/_ext: builds the wheel, serves it under _downloads/tfopt_docs/
 ]
 
 root_doc = "index"
@@ -83,6 +85,8 @@ sphinx_gallery_conf = {
     "matplotlib_animations": True,
     "backreferences_dir": None,
     "capture_repr": (),  # show what examples print, not the repr of a last expression
+    # Downloaded notebooks run outside the repository: say what to install, from where.
+    "first_notebook_cell": site_downloads.notebook_first_cell(),
 }
 
 # --- doctest --------------------------------------------------------------

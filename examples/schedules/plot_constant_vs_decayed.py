@@ -1,3 +1,4 @@
+# Needs tfopt_docs, not on PyPI yet: pip install "tfopt_docs[tf]" --find-links <this site>/en/_downloads/tfopt_docs/
 """
 A constant rate against a decaying one, on a real training run
 ==============================================================
