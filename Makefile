@@ -58,8 +58,24 @@ site-test: install
 
 test: install
 	$(MAKE) --no-print-directory html
+	$(MAKE) --no-print-directory check-downloads
 	$(MAKE) --no-print-directory doctest
 	$(BIN)/pytest
+
+.PHONY: dist check-downloads
+
+# The package as readers install it: wheel and sdist in $(BUILD)/dist, checked.
+# (The html build also puts the wheel there, and on the site.)
+dist: install
+	rm -rf $(BUILD)/dist
+	$(BIN)/python -m build --no-isolation --outdir $(BUILD)/dist .
+	$(BIN)/twine check --strict $(BUILD)/dist/*
+	$(BIN)/check-wheel-contents $(BUILD)/dist/*.whl
+
+# Every .py and .ipynb the built site offers, run in a fresh venv that has only
+# the lock's pins and the wheel the site serves (needs `make html` first).
+check-downloads: install
+	$(BIN)/python tools/check_downloads.py
 
 bench: install
 	$(BIN)/python benchmarks/build_times.py
