@@ -129,3 +129,26 @@ def test_every_example_says_first_what_to_install():
     for path in sorted((ROOT / "examples").rglob("plot_*.py")):
         first = path.read_text(encoding="utf-8").splitlines()[0]
         assert first.startswith("# ") and 'pip install "tfopt_docs[tf]"' in first, path
+
+
+def test_the_notebook_install_cell_runs_in_ipython_with_and_without_a_site_address(monkeypatch):
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+    try:
+        import site_downloads
+    finally:
+        sys.path.remove(str(ROOT / "docs" / "_ext"))
+    monkeypatch.delenv("READTHEDOCS_CANONICAL_URL", raising=False)
+    monkeypatch.setenv("TFOPT_SITE_URL", "https://owner.example/tfopt_docs")
+    with_url = site_downloads.notebook_first_cell()
+    monkeypatch.delenv("TFOPT_SITE_URL")
+    without = site_downloads.notebook_first_cell()
+    url = "https://owner.example/tfopt_docs/en/_downloads/tfopt_docs/"
+    assert f'%pip install "tfopt_docs[tf]" --find-links {url}' in with_url
+    assert "raise ModuleNotFoundError" in without and "%pip" not in without
+    for cell in (with_url, without):
+        assert 'pip install "tfopt_docs[tf]"' in "\n".join(cell.splitlines()[:5])
+        compile(TransformerManager().transform_cell(cell), "first cell", "exec")
+        # The cell does nothing where the package is installed.
+        exec(TransformerManager().transform_cell(cell), {"get_ipython": None})
