@@ -55,6 +55,7 @@ WHEEL_FOLDER = "_downloads/tfopt_docs"  # docs/_ext/site_downloads.py serves the
 INSTALL_NOTE = 'pip install "tfopt_docs[tf]"'
 NOTE_LINES = 12  # the note must be within this many first lines (first notebook cell)
 TIMEOUT = 600  # seconds per download
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # the colours of IPython's tracebacks
 # Besides the package: what a reader's Jupyter brings, to execute the notebooks.
 RUNNERS = ["nbclient", "ipykernel"]
 # In the fresh environment but never pinned by pip-compile.
@@ -244,7 +245,7 @@ def run_download(download: Download, tmp: Path, venv: Path) -> tuple[bool, float
     start = time.perf_counter()
     try:
         done = run(cmd, cwd=work, env=clean_env(home, venv), timeout=TIMEOUT + 60)
-        passed, output = done.returncode == 0, done.stdout + done.stderr
+        passed, output = done.returncode == 0, ANSI.sub("", done.stdout + done.stderr)
     except subprocess.TimeoutExpired:
         passed, output = False, f"timed out after {TIMEOUT + 60} s"
     return passed, time.perf_counter() - start, output
