@@ -5,18 +5,20 @@ PYTHON     ?= python3
 VENV       := .venv
 BIN        := $(VENV)/bin
 BUILD      := _build
-SPHINXOPTS ?= -n -W --keep-going
+# -j auto: pages are read (and executed) and examples run on every core.
+SPHINXOPTS ?= -n -W --keep-going -j auto
 PORT       ?= 8000
 
 # One sphinx-build per language: own doctrees, shared execution caches.
 sphinx = $(BIN)/sphinx-build -b $(1) -c . -d $(BUILD)/doctrees/$(2) -D language=$(2) $(SPHINXOPTS) docs $(3)
 
-.PHONY: help install html html-en html-zh gettext update-po doctest test unit site-test bench serve livehtml lock clean
+.PHONY: help install html html-en html-zh html-noplot gettext update-po doctest test unit site-test check-robust race-rates bench serve livehtml lock clean
 
 help:
 	@echo "make html       build both languages into $(BUILD)/html/{en,zh_CN}"
 	@echo "make test       everything CI checks (build, doctests, unit and site tests)"
-	@echo "other targets:  install html-en html-zh gettext update-po doctest unit site-test bench serve livehtml lock clean"
+	@echo "other targets:  install html-en html-zh html-noplot gettext update-po doctest unit site-test"
+	@echo "                check-robust race-rates bench serve livehtml lock clean"
 
 $(VENV)/.installed: requirements/lock.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +40,12 @@ html-en: install
 
 html-zh: install
 	$(call sphinx,html,zh_CN,$(BUILD)/html/zh_CN)
+
+# Prose and layout preview: nothing executed (the matplotlib and scikit-learn
+# convention), into its own folders so the executed build stays as it is.
+html-noplot: install
+	$(BIN)/sphinx-build -b html -c . -d $(BUILD)/noplot/doctrees -D plot_gallery=0 -D nb_execution_mode=off \
+		$(filter-out -W,$(SPHINXOPTS)) docs $(BUILD)/noplot/html
 
 # Message catalogs (.pot), one per page, extracted afresh from the sources.
 gettext: install
@@ -61,6 +69,16 @@ test: install
 	$(MAKE) --no-print-directory check-downloads
 	$(MAKE) --no-print-directory doctest
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory check-robust
+
+# Every page, example and doctest again with oneDNN flipped on one core, with
+# shifted seeds, and repeated (determinism); see tools/check_robust.py.
+check-robust: install
+	$(BIN)/python tools/check_robust.py
+
+# The optimizer races' learning rates, chosen again by the rule their examples state.
+race-rates: install
+	$(BIN)/python tools/race_rates.py
 
 .PHONY: dist check-downloads
 

@@ -24,9 +24,8 @@ extensions = [
     "sphinx_gallery.gen_gallery",
     "sphinx.ext.doctest",
     "sphinx.ext.mathjax",
-    "sphinx-mathjax-offline",  # MathJax files shipped with the site: no CDN
     "sphinx_copybutton",
-    "site_helpers",  # docs/_ext: language switcher, root redirect, jieba dictionary
+    "site_helpers",  # docs/_ext: language switcher, root redirect, jieba dictionary, offline MathJax
     "site_downloads",  # docs/_ext: builds the wheel, serves it under _downloads/tfopt_docs/
 ]
 
@@ -75,7 +74,7 @@ sphinx_gallery_conf = {
     ],
     "filename_pattern": r"/plot_",
     "within_subsection_order": "FileNameSortKey",
-    "reset_modules": ("matplotlib", "gallery_reset.reset_keras"),
+    "reset_modules": ("matplotlib", "gallery_reset.reset_example"),
     "remove_config_comments": True,
     "show_signature": False,
     # The run time changes every build; it would land in the .po catalogs.
@@ -85,6 +84,9 @@ sphinx_gallery_conf = {
     "matplotlib_animations": True,
     "backreferences_dir": None,
     "capture_repr": (),  # show what examples print, not the repr of a last expression
+    # Examples run in worker processes, as many as Sphinx's -j (the Makefile
+    # passes -j auto); each worker imports TensorFlow once for all its examples.
+    "parallel": True,
     # Downloaded notebooks run outside the repository: say what to install, from where.
     "first_notebook_cell": site_downloads.notebook_first_cell(),
 }
@@ -97,6 +99,7 @@ doctest_default_flags = 0x4 | 0x8  # NORMALIZE_WHITESPACE | ELLIPSIS, as in pyte
 html_theme = "pydata_sphinx_theme"
 html_title = "tfopt_docs"
 html_css_files = ["tfopt.css"]
+mathjax_path = "mathjax/tex-chtml.js"  # copied into _static by site_helpers: no CDN
 html_theme_options = {
     "navbar_end": ["lang-switcher", "theme-switcher"],
     "show_toc_level": 2,

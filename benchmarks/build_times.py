@@ -1,36 +1,151 @@
-"""Time a clean two-language build against an unchanged rebuild (`make bench`).
+"""What a build costs, measured side by side in one run (`make bench`).
 
-Both builds run here, one after the other, so the ratio holds on a noisy
-machine even when the absolute times do not.
+1. a clean build of both languages, split into its phases (English:
+   gallery, reading and executing the pages, writing; then the Chinese
+   build, which reuses the English execution), and its cost per executed
+   document (a page with code cells, or a gallery example);
+2. an unchanged rebuild;
+3. a rebuild after a prose-only edit of one page (nothing may execute);
+4. a rebuild after an edit of one code cell (that page alone executes);
+5. the peak memory of the whole build (every process, summed).
+
+The edited page is restored afterwards. Absolute times on a shared machine
+are noisy; the ratios, taken in the same run, hold better.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
+
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 # Everything a clean build recreates: output, doctrees, execution caches.
 GENERATED = [ROOT / "_build", ROOT / "docs" / "auto_examples"]
+EDITED_PAGE = ROOT / "docs" / "tutorials" / "first-gradient.md"
+PROSE_EDIT = ("In this tutorial you ask", "In this tutorial, you ask")
+CODE_CELL = "```{code-cell} ipython3\n"
+EXECUTING = "Executing notebook"
 
 
-def timed_make(target: str) -> float:
+class PeakMemory:
+    """Samples the summed resident memory of a process and all its children."""
+
+    def __init__(self, interval: float = 0.2):
+        self.interval, self.peak, self._stop = interval, 0, threading.Event()
+
+    def watch(self, pid: int) -> None:
+        def sample():
+            try:
+                parent = psutil.Process(pid)
+            except psutil.NoSuchProcess:
+                return
+            while not self._stop.is_set():
+                total = 0
+                try:
+                    for proc in [parent, *parent.children(recursive=True)]:
+                        try:
+                            total += proc.memory_info().rss
+                        except psutil.Error:
+                            pass
+                except psutil.NoSuchProcess:
+                    return
+                self.peak = max(self.peak, total)
+                time.sleep(self.interval)
+
+        self._thread = threading.Thread(target=sample, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def timed_make(target: str, memory: PeakMemory | None = None) -> tuple[float, list[tuple[float, str]]]:
+    """Run a make target; return its time and its output lines with their times."""
     start = time.perf_counter()
-    subprocess.run(["make", "--no-print-directory", target], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    proc = subprocess.Popen(["make", "--no-print-directory", target], cwd=ROOT, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if memory:
+        memory.watch(proc.pid)
+    lines = [(time.perf_counter() - start, line) for line in proc.stdout]
+    proc.wait()
+    if memory:
+        memory.stop()
+    if proc.returncode:
+        tail = "".join(line for _, line in lines[-40:])
+        raise SystemExit(f"make {target} failed:\n{tail}")
+    return time.perf_counter() - start, lines
+
+
+def phases(lines: list[tuple[float, str]], total: float) -> dict[str, float]:
+    """Split an English build's log into gallery / reading / writing."""
+
+    def first(pattern: str) -> float:
+        return next((t for t, line in lines if re.search(pattern, line)), total)
+
+    gallery, reading, writing = first(r"generating gallery"), first(r"reading sources"), first(r"writing output")
+    return {"gallery": reading - gallery, "reading and executing pages": writing - reading,
+            "writing": total - writing}
+
+
+@contextmanager
+def edited(path: Path, old: str, new: str):
+    original = path.read_text(encoding="utf-8")
+    if old not in original:
+        raise SystemExit(f"{path} no longer contains {old!r}: update benchmarks/build_times.py")
+    path.write_text(original.replace(old, new, 1), encoding="utf-8")
+    try:
+        yield
+    finally:
+        path.write_text(original, encoding="utf-8")
+
+
+def executed_documents() -> int:
+    pages = [p for p in (ROOT / "docs").rglob("*.md")
+             if "auto_examples" not in p.parts and CODE_CELL in p.read_text(encoding="utf-8")]
+    return len(pages) + len(list((ROOT / "examples").rglob("plot_*.py")))
 
 
 def main() -> None:
     for path in GENERATED:
         shutil.rmtree(path, ignore_errors=True)
-    clean = timed_make("html")
-    unchanged = timed_make("html")
-    print(f"clean build (en + zh_CN):     {clean:8.1f} s")
-    print(f"unchanged rebuild:            {unchanged:8.1f} s")
-    print(f"clean / unchanged:            {clean / unchanged:8.1f} x")
+    subprocess.run(["make", "--no-print-directory", "install"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    memory = PeakMemory()
+    english, english_log = timed_make("html-en", memory)
+    english_peak = memory.peak
+    memory = PeakMemory()
+    chinese, _ = timed_make("html-zh", memory)
+    clean = english + chinese
+    unchanged, _ = timed_make("html")
+    with edited(EDITED_PAGE, *PROSE_EDIT):
+        prose, prose_log = timed_make("html-en")
+    with edited(EDITED_PAGE, CODE_CELL, CODE_CELL + "_ = 'edited'\n"):
+        code, code_log = timed_make("html-en")
+    timed_make("html-en")  # back to the committed page (cached: nothing executes)
+
+    documents = executed_documents()
+    executed_after_prose = sum(EXECUTING in line for _, line in prose_log)
+    executed_after_code = sum(EXECUTING in line for _, line in code_log)
+    rows = [("clean build, en + zh_CN", clean, "")]
+    rows += [(f"  en: {name}", seconds, "") for name, seconds in phases(english_log, english).items()]
+    rows += [("  zh_CN, after en", chinese, f"{chinese / english:.2f} x en")]
+    rows += [
+        ("per executed document", clean / documents, f"{documents} documents"),
+        ("unchanged rebuild", unchanged, f"clean / unchanged {clean / unchanged:.0f} x"),
+        ("one prose edit, en", prose, f"{executed_after_prose} notebooks executed"),
+        ("one code-cell edit, en", code, f"{executed_after_code} notebook executed"),
+    ]
+    for label, seconds, note in rows:
+        print(f"{label:30s} {seconds:8.1f} s   {note}")
+    peak = max(english_peak, memory.peak) / 2**30
+    print(f"{'peak memory, all processes':30s} {peak:8.2f} GiB")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,9 @@ SEED_OFFSET_VARIABLE = "TFOPT_SEED_OFFSET"
 ENVIRONMENT = {
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "PYTHONSTARTUP": str(HERE / "kernel_startup.py"),
+    # The pages' "python3" kernel, as ipykernel's own but without its start-up
+    # warnings in the build log ("Kernel is running over TCP ...").
+    "JUPYTER_PATH": str(HERE / "jupyter"),
     # Figures are drawn off-screen, the same way in every process.
     "MPLBACKEND": "Agg",
 }

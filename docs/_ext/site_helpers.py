@@ -4,18 +4,22 @@
 * the jieba user dictionary built from the glossary's Chinese terms, so that
   terms such as 梯度带 are indexed (and found) as whole words;
 * the language switcher's links, which keep the current page;
-* the root ``index.html`` that sends a reader to a language.
+* the root ``index.html`` that sends a reader to a language;
+* MathJax served with the site (from the sphinx-mathjax-offline package),
+  never from a CDN.
 """
 
 from __future__ import annotations
 
 import csv
 import html
+import importlib.util
 import re
 from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.util.fileutil import copy_asset
 
 ZH_COLUMN = "中文"
 
@@ -100,9 +104,16 @@ ROOT_REDIRECT = """<!DOCTYPE html>
 """
 
 
+#: MathJax 3 as the sphinx-mathjax-offline package ships it. Its own Sphinx
+#: extension does the same copy but does not declare itself safe for parallel
+#: reading, which would make every build read serially.
+MATHJAX_DIR = Path(importlib.util.find_spec("sphinx-mathjax-offline").origin).parent / "static" / "mathjax"
+
+
 def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
+    copy_asset(str(MATHJAX_DIR), str(Path(app.outdir) / "_static" / "mathjax"))
     links = "\n".join(
         f'<li><a href="{code}/index.html" hreflang="{code.replace("_", "-")}">{html.escape(label)}</a></li>'
         for code, label in app.config.site_languages

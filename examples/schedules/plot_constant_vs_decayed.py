@@ -1,21 +1,26 @@
 # Needs tfopt_docs, not on PyPI yet: pip install "tfopt_docs[tf]" --find-links <this site>/en/_downloads/tfopt_docs/
 """
-A constant rate against a decaying one, on a real training run
-==============================================================
+A constant rate stalls where a decaying one keeps going
+=======================================================
 
-The same small network is trained twice on scikit-learn's handwritten digits
-with Adam, from the same initial weights and on the same batches. Only the
-learning rate differs: a constant 0.03 in one run, and ``CosineDecay`` from
-0.03 down to 0 over the whole run in the other.
+A linear classifier is fitted to scikit-learn's handwritten digits by least
+squares, twice, with Adam from the same initial weights and on the same
+batches. Only the learning rate differs: a constant 0.03 in one run, and
+``CosineDecay`` from 0.03 down to 0 over the whole run in the other.
+
+The problem is convex, so its minimum is known exactly (NumPy's
+``lstsq`` computes it), and the distance to it, the *excess loss*, tells how
+far each run still is from the best possible fit.
 """
 
 # %%
-# Two runs that differ only in the rate
-# -------------------------------------
-# ``train_compiled`` runs a whole training (the usual tape-and-
-# ``apply_gradients`` step over every batch of every epoch) in one compiled
-# graph and returns the mean loss of each epoch. The batches are taken in the
-# same order in both runs.
+# The exact minimum, and two runs that differ only in the rate
+# -------------------------------------------------------------
+# The targets are the one-hot labels; the model is one ``Dense`` layer
+# without activation, trained on the mean squared error. ``train_compiled``
+# runs a whole training (the usual tape-and-``apply_gradients`` step over
+# every batch of every epoch) in one compiled graph and returns the mean loss
+# of each epoch. The batches are taken in the same order in both runs.
 
 import keras
 import matplotlib.pyplot as plt
@@ -25,38 +30,33 @@ from tfopt_docs.data import load_digits
 from tfopt_docs.reference import schedules as reference_schedules
 from tfopt_docs.training import train_compiled
 
-x, y = load_digits()
-order = np.random.default_rng(0).permutation(len(x))
-x, y = x[order], y[order]
-x_train, y_train, x_test, y_test = x[:1400], y[:1400], x[1400:], y[1400:]
+x, labels = load_digits()
+order = np.random.default_rng(0).permutation(len(x))  # batches that mix the digits
+x, labels = x[order], labels[order]
+y = np.eye(10, dtype=np.float32)[labels]
+
+x_with_bias = np.hstack([x, np.ones((len(x), 1))])
+best_weights = np.linalg.lstsq(x_with_bias, y, rcond=None)[0]
+best_loss = np.mean((x_with_bias @ best_weights - y) ** 2)
 
 epochs, batch_size, peak = 25, 32, 0.03
-total_steps = epochs * int(np.ceil(len(x_train) / batch_size))
-
-
-def make_model():
-    keras.utils.set_random_seed(0)  # the same initial weights for both runs
-    return keras.Sequential(
-        [keras.Input((64,)), keras.layers.Dense(64, activation="relu"), keras.layers.Dense(10, activation="softmax")]
-    )
-
-
+total_steps = epochs * int(np.ceil(len(x) / batch_size))
 rates = {
     "constant 0.03": peak,
     "CosineDecay from 0.03": keras.optimizers.schedules.CosineDecay(peak, decay_steps=total_steps),
 }
-losses, accuracies = {}, {}
+excess, final_excess = {}, {}
 for label, learning_rate in rates.items():
-    model = make_model()
-    losses[label] = train_compiled(
-        model, keras.optimizers.Adam(learning_rate), x_train, y_train,
-        epochs=epochs, batch_size=batch_size, loss="sparse_categorical_crossentropy",
-    )
-    accuracies[label] = np.mean(np.argmax(model.predict(x_test, verbose=0), axis=1) == y_test)
+    keras.utils.set_random_seed(0)  # the same initial weights for both runs
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(10)])
+    losses = train_compiled(model, keras.optimizers.Adam(learning_rate), x, y,
+                            epochs=epochs, batch_size=batch_size, loss="mse")
+    excess[label] = losses - best_loss
+    final_excess[label] = np.mean((model.predict(x, verbose=0) - y) ** 2) - best_loss
 
 # %%
-# The loss, and the rate that produced it
-# ---------------------------------------
+# The excess loss, and the rate that produced it
+# ----------------------------------------------
 # The rate curve comes from the NumPy twin of ``CosineDecay`` in
 # ``tfopt_docs.reference.schedules``, which takes all steps at once.
 
@@ -67,32 +67,39 @@ ax_rate.plot(step_axis, reference_schedules.CosineDecay(peak, decay_steps=total_
              label="CosineDecay from 0.03")
 ax_rate.set(xlabel="step", ylabel="learning rate", title="Learning rate")
 ax_rate.legend()
-for label, curve in losses.items():
+for label, curve in excess.items():
     ax_loss.semilogy(np.arange(1, epochs + 1), curve, "o-", markersize=3, label=label)
-ax_loss.set(xlabel="epoch", ylabel="mean training loss", title="Training loss")
+ax_loss.set(xlabel="epoch", ylabel="mean training loss - exact minimum", title="Excess loss")
 ax_loss.legend()
 plt.show()
 
 # %%
-# For the first few epochs the two curves lie on top of each other: the
-# cosine has barely left its peak. Then they part. With the constant rate,
-# Adam's steps stay as large as at the start, so once it is near a minimum it
-# keeps overshooting and the loss goes up as often as down. As the cosine
-# shrinks the steps, the decayed run settles, and its loss falls smoothly by
-# orders of magnitude.
+# For the first epochs the two curves lie on top of each other: the cosine
+# has barely left its peak. Then they part. The constant-rate run stops
+# improving: its excess loss hovers at a floor. Near the minimum each batch's
+# gradient is mostly the noise of that batch, and Adam divides it by its own
+# running size, so every coordinate keeps moving by about the learning rate
+# at every step, in a direction the next batch undoes. The floor is set by
+# the rate, not by the data. As the cosine shrinks the rate, the steps shrink
+# with it, and the decayed run goes on down towards the exact minimum.
 
 for label in rates:
-    curve = losses[label]
-    rises = int(np.sum(np.diff(curve) > 0))
-    print(f"{label:22s} final loss {curve[-1]:.2e}, epochs where the loss rose: {rises:2d}, "
-          f"test accuracy {accuracies[label]:.3f}")
+    print(f"{label:22s} excess loss at the end: {final_excess[label]:.1e}")
+ratio = final_excess["constant 0.03"] / final_excess["CosineDecay from 0.03"]
+print(f"constant / decayed: {ratio:.0f}")
 
 # %%
-# The decayed run ends with a training loss almost two orders of magnitude
-# lower, and it also gets more of the held-out digits right. Both statements
-# are checked here, so a change of versions that broke them would fail the
-# build:
+# The decayed run ends more than ten times closer to the minimum (the ratio
+# above). Both runs are deterministic, but their last digits depend on the
+# CPU's rounding; the floor does not, because it comes from the size of the
+# steps. That is why this example uses a convex problem: on a multilayer
+# network, Adam at a constant 0.03 is chaotic, and where a single run ends
+# depends on rounding in the last bit.
 
-final = {label: curve[-1] for label, curve in losses.items()}
-assert final["CosineDecay from 0.03"] < final["constant 0.03"] / 50
-assert accuracies["CosineDecay from 0.03"] > accuracies["constant 0.03"]
+# sphinx_gallery_start_ignore
+# The statements above, checked with margins (measured: a ratio of 55 to 100
+# over seeds and CPUs; the floor's spread within the last epochs under 3x).
+assert ratio > 10
+floor = excess["constant 0.03"][-10:]  # the constant run has stopped improving
+assert floor.max() < 3 * floor.min() and floor.min() > 10 * final_excess["CosineDecay from 0.03"]
+# sphinx_gallery_end_ignore
