@@ -9,18 +9,18 @@ BUILD      := _build
 SPHINXOPTS ?= -n -W --keep-going -j auto
 PORT       ?= 8000
 # Build without executing anything: no gallery example, no notebook.
-NOEXEC     := -D plot_gallery=0 -D nb_execution_mode=off
+NOEXEC     := -D plot_gallery=0 -D nb_execution_mode=off -D suppress_warnings=myst-nb.lexer
 
 # One sphinx-build per language: own doctrees, shared execution caches.
 sphinx = $(BIN)/sphinx-build -b $(1) -c . -d $(BUILD)/doctrees/$(2) -D language=$(2) $(SPHINXOPTS) docs $(3)
 
-.PHONY: help install lint html html-en html-zh html-noplot gettext update-po doctest test unit site-test check-robust race-rates bench serve livehtml lock clean
+.PHONY: help install lint html html-en html-zh html-noplot gettext update-po doctest test unit site-test check-robust race-rates dist check-downloads bench serve livehtml lock clean
 
 help:
 	@echo "make html       build both languages into $(BUILD)/html/{en,zh_CN}"
 	@echo "make test       everything CI checks (build, doctests, unit and site tests)"
 	@echo "other targets:  install lint html-en html-zh html-noplot gettext update-po doctest unit site-test"
-	@echo "                check-robust race-rates bench serve livehtml lock clean"
+	@echo "                check-robust race-rates dist check-downloads bench serve livehtml lock clean"
 
 $(VENV)/.installed: requirements/lock.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,8 +58,10 @@ gettext: install
 update-po: gettext
 	$(BIN)/sphinx-intl update -p $(BUILD)/gettext -l zh_CN -d locale -w 0
 
+# The pages' doctests, under Sphinx's own runner (pytest runs them too); they
+# need no executed cell, so nothing executes.
 doctest: install
-	$(call sphinx,doctest,en,$(BUILD)/doctest)
+	$(BIN)/sphinx-build -b doctest -c . -d $(BUILD)/doctrees/doctest $(NOEXEC) -q docs $(BUILD)/doctest
 
 unit: install
 	$(BIN)/pytest -m "not site"
@@ -78,6 +80,7 @@ test: install
 	$(MAKE) --no-print-directory html
 	$(MAKE) --no-print-directory doctest
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory check-downloads
 	$(MAKE) --no-print-directory check-robust
 
 # Every page, example and doctest again with oneDNN flipped on one core, with
@@ -88,6 +91,19 @@ check-robust: install
 # The optimizer races' learning rates, chosen again by the rule their examples state.
 race-rates: install
 	$(BIN)/python tools/race_rates.py
+
+# The package as readers install it: wheel and sdist in $(BUILD)/dist, checked.
+# (The html build also puts the wheel there, and on the site.)
+dist: install
+	rm -rf $(BUILD)/dist
+	$(BIN)/python -m build --no-isolation --outdir $(BUILD)/dist .
+	$(BIN)/twine check --strict $(BUILD)/dist/*
+	$(BIN)/check-wheel-contents $(BUILD)/dist/*.whl
+
+# Every .py and .ipynb the built site offers, run in a fresh venv that has only
+# the lock's pins and the wheel the site serves (needs `make html` first).
+check-downloads: install
+	$(BIN)/python tools/check_downloads.py
 
 # What a build costs, then how fast the pages' trainings run (ratios, one run each).
 bench: install

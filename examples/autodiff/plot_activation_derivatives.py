@@ -1,8 +1,9 @@
+# Needs tfopt_docs, not on PyPI yet: pip install "tfopt_docs[tf]" --find-links <this site>/en/_downloads/tfopt_docs/
 r"""
 First and second derivatives of sigmoid, tanh and softplus
 ==========================================================
 
-Seed article 004 asks a tape for the derivative of ``tf.nn.sigmoid`` and
+The article "TensorFlow 2.0 笔记(四)" (see :doc:`/about`) asks a tape for the derivative of ``tf.nn.sigmoid`` and
 ``tf.nn.tanh`` on a few points and states the closed forms
 :math:`\sigma' = \sigma(1 - \sigma)` and :math:`\tanh' = 1 - \tanh^2`. This
 example checks those closed forms, adds softplus, goes one order further with
@@ -10,9 +11,9 @@ nested tapes, and plots each function with its first and second derivatives.
 """
 
 # %%
-# The seed's tape calls
-# ---------------------
-# The seed watches a ``tf.linspace`` tensor (a constant, so it needs
+# The article's tape calls
+# ------------------------
+# The article watches a ``tf.linspace`` tensor (a constant, so it needs
 # ``tape.watch``) and passes ``[a]`` as the sources, so the tape returns a
 # list with one tensor. Each output depends only on the input at the same
 # position, so the gradient of the sum is the elementwise derivative.

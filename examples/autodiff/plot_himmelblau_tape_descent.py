@@ -1,8 +1,10 @@
+# Needs tfopt_docs, not on PyPI yet: pip install "tfopt_docs[tf]" --find-links <this site>/en/_downloads/tfopt_docs/
 r"""
 A raw-tape descent on Himmelblau's function from eight starting points
 ======================================================================
 
-Seed article 004 ("TensorFlow 2.0 笔记(四)—— 随机梯度下降") minimizes
+The article "TensorFlow 2.0 笔记(四)" (one of the articles this site grew from,
+see :doc:`/about`) minimizes
 Himmelblau's function
 
 .. math::
@@ -12,14 +14,14 @@ Himmelblau's function
 with nothing but a tape: the point is a ``tf.constant``, the loop watches it,
 asks for the gradient and replaces the point by ``x - 0.01 * grad``, 200
 times, from :math:`(-4, 0)`. The function has four minima, all with
-:math:`f = 0`. This example runs the seed's loop from eight starting points
+:math:`f = 0`. This example runs the article's loop from eight starting points
 and shows which minimum each one reaches.
 """
 
 # %%
-# The seed's loop, from several starting points
-# ---------------------------------------------
-# The loop is the seed's, unchanged except that it records the points it
+# The article's loop, from several starting points
+# ------------------------------------------------
+# The loop is the article's, unchanged except that it records the points it
 # visits. ``x -= 0.01 * grads`` creates a new tensor each step, so the tape
 # must ``watch`` the new ``x`` every time: constants are not watched
 # automatically.
@@ -71,7 +73,7 @@ assert sorted(set(landed)) == [0, 1, 2, 3]
 # Every descent ends within a float32 rounding error (distances below
 # :math:`10^{-6}`) of one of the four minima, and together they reach all
 # four: which one a start reaches depends only on the basin it starts in. The
-# seed's own start, :math:`(-4, 0)`, lands on the minimum near
+# article's own start, :math:`(-4, 0)`, lands on the minimum near
 # :math:`(-3.78, -3.28)`. With a learning rate of 0.01 every descent settles
 # in well under the 200 steps; the steps after which the points stop moving
 # are in the output above.

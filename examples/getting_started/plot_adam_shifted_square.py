@@ -1,18 +1,20 @@
+# Needs tfopt_docs, not on PyPI yet: pip install "tfopt_docs[tf]" --find-links <this site>/en/_downloads/tfopt_docs/
 r"""
 Adam on :math:`(x - 50)^2`, starting from :math:`x = 3`
 =======================================================
 
-Seed article "tensorflow2实现梯度下降" minimizes the stand-in loss
+The article "tensorflow2实现梯度下降" (one of the articles this site grew
+from, see :doc:`/about`) minimizes the stand-in loss
 :math:`f(x) = (x - 50)^2` with ``tf.keras.optimizers.Adam(1)`` for 200 steps
 from :math:`x = 3`, and plots every point the descent visits. This example
-runs the same descent on TensorFlow 2.21 and shows where the seed's code and
+runs the same descent on TensorFlow 2.21 and shows where the article's code and
 printed output no longer hold.
 """
 
 # %%
 # The loss and its gradient
 # -------------------------
-# :math:`f'(x) = 2(x - 50)`, so at the start :math:`f'(3) = -94`. The seed's
+# :math:`f'(x) = 2(x - 50)`, so at the start :math:`f'(3) = -94`. The article's
 # ``grads`` helper passes ``sources=[x]``, a list, so the tape returns a list
 # with one gradient.
 import keras
@@ -32,13 +34,13 @@ def grads(x):
 print(grads(tf.Variable(3.0)))
 
 # %%
-# The seed prints ``[]`` here. That is not what TensorFlow returned: the
+# The article prints ``[]`` here. That is not what TensorFlow returned: the
 # article's web page lost the text between ``<`` and ``>``, which the browser
 # took for an HTML tag. The list always held one tensor, ``-94.0``.
 #
 # ``Adam(1)`` no longer works
 # ---------------------------
-# The seed builds the optimizer with ``tf.keras.optimizers.Adam(1)``. Keras 3
+# The article builds the optimizer with ``tf.keras.optimizers.Adam(1)``. Keras 3
 # accepts a float, a schedule or a callable as the learning rate, but not an
 # int:
 try:
@@ -51,7 +53,7 @@ except ValueError as error:
 #
 # The descent
 # -----------
-# The loop records each point before it steps, as the seed's loop does.
+# The loop records each point before it steps, as the article's loop does.
 optimizer = keras.optimizers.Adam(learning_rate=1.0)
 x = tf.Variable(3.0)
 visited = []

@@ -1,11 +1,13 @@
+# Needs tfopt_docs, not on PyPI yet: pip install "tfopt_docs[tf]" --find-links <this site>/en/_downloads/tfopt_docs/
 r"""
-The seeds' SGD loops with ``apply_gradients``
-=============================================
+Two SGD loops with ``apply_gradients``, and what replaced ``minimize``
+======================================================================
 
-Seed articles 000 ("Optimizer Sample") and 001 ("TensorFlow2.X——tf.GradientTape()
-&& Optimziers结合使用") drive ``keras.optimizers.SGD`` by hand: seed 000 on
-:math:`x^2 + 1`, once with ``apply_gradients`` and once with
-``optimizer.minimize``, seed 001 on :math:`3x^2 + 2x - 1`. This example runs
+Two articles this site grew from (see :doc:`/about`), "Optimizer Sample" and
+"TensorFlow2.X——tf.GradientTape() && Optimziers结合使用", drive
+``keras.optimizers.SGD`` by hand: the first on :math:`x^2 + 1`, once with
+``apply_gradients`` and once with ``optimizer.minimize``, the second on
+:math:`3x^2 + 2x - 1`. This example runs
 both descents on TensorFlow 2.21 with ``apply_gradients``, shows what to
 write instead of ``minimize``, and checks every iterate against its closed
 form.
@@ -14,13 +16,13 @@ form.
 # %%
 # ``minimize`` is gone
 # --------------------
-# .. admonition:: The seed article, on TensorFlow 2.21
+# .. admonition:: Older code, on TensorFlow 2.21
 #    :class: seed-note
 #
-#    Seed 000 calls ``optimizer.minimize(lambda: tf.pow(x, 2) + 1, [x])``.
+#    "Optimizer Sample" calls ``optimizer.minimize(lambda: tf.pow(x, 2) + 1, [x])``.
 #    Keras 3 optimizers have no ``minimize`` method, so the call raises
 #    ``AttributeError``. Compute the gradient with a tape and pass it to
-#    ``apply_gradients``, as below. (Seed 001's ``SGD(lr=learning_rate)`` fails
+#    ``apply_gradients``, as below. (The second article's ``SGD(lr=learning_rate)`` fails
 #    too: write ``learning_rate=``; see :doc:`/how-to/migrate-seed-code`.)
 import keras
 import matplotlib.pyplot as plt
@@ -39,7 +41,7 @@ def minimize(optimizer, loss_fn, var_list):
 # %%
 # ``minimize(optimizer, loss_fn, var_list)`` does what the old method did for
 # a plain optimizer: record ``loss_fn()`` on a tape, take the gradient with
-# respect to ``var_list``, apply it. Seed 000's ``minimize`` loop, 1000 steps
+# respect to ``var_list``, apply it. The ``minimize`` loop of "Optimizer Sample", 1000 steps
 # with learning rate 0.01 from :math:`x = 1`, compiled into one graph:
 x0 = tf.Variable(1.0)
 sgd0 = keras.optimizers.SGD(learning_rate=0.01)
@@ -47,7 +49,7 @@ sgd0.build([x0])
 
 
 @tf.function
-def seed_000(steps):
+def descend_square(steps):
     path = tf.TensorArray(tf.float32, size=steps + 1).write(0, x0)
     for i in tf.range(steps):
         minimize(sgd0, lambda: tf.pow(x0, 2) + 1, [x0])
@@ -55,14 +57,14 @@ def seed_000(steps):
     return path.stack()
 
 
-path_000 = seed_000(1000).numpy()
-print("seed 000, x after 1000 steps:", path_000[-1])
+path_000 = descend_square(1000).numpy()
+print("x^2 + 1, x after 1000 steps:", path_000[-1])
 
 # %%
 # Each SGD step on :math:`x^2 + 1` is :math:`x \leftarrow x - 0.01 \cdot 2x =
 # 0.98\,x`, so :math:`x_n = 0.98^n` and the fixed point is the minimum
 # :math:`x = 0`. After 1000 steps :math:`x = 0.98^{1000} \approx 1.68 \cdot
-# 10^{-9}`, the value the seed printed (``1.6829661e-09``); its
+# 10^{-9}`, the value the article printed (``1.6829661e-09``); its
 # ``apply_gradients`` loop, which starts from :math:`x = 10`, ends ten times
 # higher, at ``1.68296665e-08``.
 n = np.arange(1001)
@@ -70,9 +72,9 @@ np.testing.assert_allclose(path_000, 0.98**n, rtol=1e-4)
 print(f"closed form 0.98**1000 = {0.98**1000:.7e}; from x = 10: {10 * 0.98**1000:.7e}")
 
 # %%
-# Seed 001's loop
-# ---------------
-# Seed 001 minimizes :math:`3x^2 + 2x - 1` from :math:`x = 0` with learning
+# The descent on :math:`3x^2 + 2x - 1`
+# -------------------------------------
+# The second article minimizes :math:`3x^2 + 2x - 1` from :math:`x = 0` with learning
 # rate 0.1 for 100 steps, with the tape and ``apply_gradients`` in the open:
 x1 = tf.Variable(0.0)
 sgd1 = keras.optimizers.SGD(learning_rate=0.1)
@@ -80,7 +82,7 @@ sgd1.build([x1])
 
 
 @tf.function
-def seed_001(steps):
+def descend_quadratic(steps):
     path = tf.TensorArray(tf.float32, size=steps + 1).write(0, x1)
     for i in tf.range(steps):
         with tf.GradientTape() as tape:
@@ -90,8 +92,8 @@ def seed_001(steps):
     return path.stack()
 
 
-path_001 = seed_001(100).numpy()
-print("seed 001, x after 100 steps:", path_001[-1])
+path_001 = descend_quadratic(100).numpy()
+print("3x^2 + 2x - 1, x after 100 steps:", path_001[-1])
 
 # %%
 # A step is :math:`x \leftarrow x - 0.1\,(6x + 2) = 0.4\,x - 0.2`, whose
@@ -113,18 +115,18 @@ ax0.semilogy(0.98 ** np.arange(1001), ls="--", color="black", lw=0.8, label="0.9
 ax0.set_xlabel("step")
 ax0.set_ylabel("x")
 ax0.legend()
-ax0.set_title("seed 000: x -> 0")
+ax0.set_title("x^2 + 1: x -> 0")
 ax1.plot(path_001, marker=".", label="SGD, 3x^2 + 2x - 1")
 ax1.axhline(-1 / 3, ls="--", color="black", lw=0.8, label="x* = -1/3")
 ax1.set_xlim(0, 30)
 ax1.set_xlabel("step")
 ax1.legend()
-ax1.set_title("seed 001: x -> -1/3")
+ax1.set_title("3x^2 + 2x - 1: x -> -1/3")
 
 # %%
 # On the left, a straight line on the log scale: the distance to the
 # minimum shrinks by the same factor 0.98 every step, so 1000 steps buy
 # about nine orders of magnitude. On the right, the factor is 0.4 and the
-# descent is over within the first 20 of the seed's 100 steps; the other 80
+# descent is over within the first 20 of the article's 100 steps; the other 80
 # change nothing. Both are the linear convergence of gradient descent on a
 # quadratic, with the factor :math:`|1 - \eta f''|`.

@@ -16,6 +16,7 @@ import re
 import sys
 import warnings
 from collections.abc import Callable, Sequence
+from types import FrameType
 from typing import Any
 
 import numpy as np
@@ -77,7 +78,8 @@ def _as_float_array(name: str, value: Any) -> np.ndarray:
 
 def _caller_level(optimizer: object) -> int:
     """The ``stacklevel`` of the code that built ``optimizer``, above its chain of ``__init__`` calls."""
-    level, frame = 2, sys._getframe(2)
+    level = 2
+    frame: FrameType | None = sys._getframe(2)
     while frame is not None and frame.f_code.co_name == "__init__" and frame.f_locals.get("self") is optimizer:
         level, frame = level + 1, frame.f_back
     return level
