@@ -1,0 +1,45 @@
+// Reader-side helpers of tfopt_docs (the build side is docs/_ext/site_browser.py).
+(function () {
+  "use strict";
+
+  // The language switcher keeps the section: a translated page keeps the
+  // English section ids, so "#id" of the section being read is the same there.
+  function currentSection() {
+    if (location.hash.length > 1) return location.hash;
+    let id = "";
+    const headings = document.querySelectorAll(
+      "article.bd-article section[id] > :is(h1, h2, h3, h4, h5, h6)");
+    for (const heading of headings) {
+      if (heading.getBoundingClientRect().top > 120) break;  // below the sticky header
+      id = heading.parentElement.id;
+    }
+    return id ? "#" + id : "";
+  }
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest && event.target.closest("nav.site-lang-switcher a[hreflang]");
+    if (link) link.href = link.href.split("#")[0] + currentSection();
+  }, true);
+
+  // A display equation wider than the column is scaled down to fit (to 60% at
+  // most); what is still too wide scrolls inside its own box (tfopt.css).
+  function fitMath() {
+    for (const box of document.querySelectorAll('div.math mjx-container[display="true"]')) {
+      if (box.dataset.siteFontSize === undefined) box.dataset.siteFontSize = box.style.fontSize || "";
+      box.style.fontSize = box.dataset.siteFontSize;
+      const available = box.clientWidth, needed = box.scrollWidth;
+      if (available > 0 && needed > available + 1) {
+        const base = parseFloat(box.dataset.siteFontSize) || 100;
+        box.style.fontSize = (base * Math.max(0.6, (available - 2) / needed)).toFixed(1) + "%";
+      }
+    }
+  }
+  window.tfoptFitMath = fitMath;
+  let pending = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(pending);
+    pending = setTimeout(fitMath, 100);
+  });
+  window.addEventListener("load", function () {
+    if (window.MathJax && MathJax.startup && MathJax.startup.promise) MathJax.startup.promise.then(fitMath);
+  });
+})();
