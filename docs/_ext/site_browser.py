@@ -108,12 +108,12 @@ def plain_math(text: str) -> str:
 # Where sphinx-gallery strips a ``:math:`` role it leaves bare TeX: ``x^2``,
 # ``\sigma``, ``m_t``, ``\beta_1^t``. Only such tokens are read as TeX (so
 # ``apply_gradients`` and file names stay as they are).
-_BARE_TEX = re.compile(r"\\[A-Za-z]+(?:\s*\{[^{}]*\})*[_^]?[A-Za-z0-9{}_^]*|(?<![\w.])[A-Za-z)\]]*[_^](?:\{[^{}]*\}|[A-Za-z0-9])(?:[_^](?:\{[^{}]*\}|[A-Za-z0-9]))*(?![\w])")
+_BARE_TEX = re.compile(r"\\[,;:!]|\\[A-Za-z]+(?:\s*\{[^{}]*\})*[_^]?[A-Za-z0-9{}_^]*|(?<![\w.])[0-9]*[A-Za-z)\]]*[_^](?:\{[^{}]*\}|[A-Za-z0-9])(?:[_^](?:\{[^{}]*\}|[A-Za-z0-9]))*(?![\w])")
 
 
 def bare_tex_to_text(text: str) -> str:
     """Plain text for prose in which TeX lost its delimiters (gallery tooltips)."""
-    return _BARE_TEX.sub(lambda m: tex_to_text(m[0]), text)
+    return _BARE_TEX.sub(lambda m: _SPACES[m[0][1]] if m[0][1] in ",;:!" else tex_to_text(m[0]), text)
 
 
 # --- MathJax where navigation shows math ---------------------------------------
@@ -175,6 +175,9 @@ def _thumbnails(app: Sphinx, pagename: str, body: str) -> str:
     return _THUMB.sub(fix, body)
 
 
+_GALLERY_ALT = re.compile(r'(<img src="[^"]*" srcset="[^"]*" alt=")([^"]*)(" class = "sphx-glr-)')
+
+
 def _normalize(parts: list[str]) -> list[str]:
     out: list[str] = []
     for part in parts:
@@ -215,6 +218,10 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
         context["title"] = plain_math(context["title"])
     if "body" in context and "sphx-glr-thumbcontainer" in context["body"]:
         context["body"] = _thumbnails(app, pagename, context["body"])
+    if "body" in context and "sphx-glr-" in context["body"]:
+        # sphinx-gallery takes a figure's alt text from its axes titles, TeX included.
+        context["body"] = _GALLERY_ALT.sub(lambda m: m[1] + html.escape(bare_tex_to_text(html.unescape(m[2]))) + m[3],
+                                           context["body"])
     notebook = _executed_notebook(app, pagename)
     if notebook is not None:
         uri = f"{NOTEBOOK_DIR}/{pagename}.ipynb"
@@ -266,6 +273,7 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
             target = out / NOTEBOOK_DIR / f"{docname}.ipynb"
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(notebook, target)
+    _complete_js_translations(app, out / "_static" / "translations.js")
     index = out / "searchindex.js"
     if index.is_file():
         text = index.read_text(encoding="utf-8")
@@ -274,6 +282,29 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
         if "alltitles" in data:
             data["alltitles"] = {bare_tex_to_text(k): v for k, v in data["alltitles"].items()}
         index.write_text(head + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + ")", encoding="utf-8")
+
+
+def _complete_js_translations(app: Sphinx, path: Path) -> None:
+    """Add the messages of our ``sphinx.po`` that the page scripts need and Sphinx's catalog lacks.
+
+    Sphinx copies its own prebuilt ``translations.js``; Sphinx 8.2's search page
+    asks for a plural message that its zh_CN catalog only has in an older form.
+    """
+    if not path.is_file() or not app.config.language or app.config.language == "en":
+        return
+    from babel.messages.pofile import read_po
+
+    catalogs = [Path(app.srcdir, d, app.config.language, "LC_MESSAGES", "sphinx.po") for d in app.config.locale_dirs]
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index("(") + 1, text.rindex(")")
+    data = json.loads(text[start:end])
+    messages = data.setdefault("messages", {})
+    for po in filter(Path.is_file, catalogs):
+        with po.open("rb") as f:
+            for message in read_po(f):
+                if isinstance(message.id, tuple) and all(message.string):
+                    messages.setdefault(message.id[0], list(message.string))
+    path.write_text(text[:start] + json.dumps(data, ensure_ascii=False) + text[end:], encoding="utf-8")
 
 
 def setup(app: Sphinx) -> dict:

@@ -9,8 +9,12 @@
     let id = "";
     const headings = document.querySelectorAll(
       "article.bd-article section[id] > :is(h1, h2, h3, h4, h5, h6)");
+    // The section whose heading was passed last; at the end of the page, the
+    // last heading in sight (a short last section never reaches the top).
+    const atEnd = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2;
+    const limit = atEnd ? window.innerHeight : window.innerHeight / 3;
     for (const heading of headings) {
-      if (heading.getBoundingClientRect().top > 120) break;  // below the sticky header
+      if (heading.getBoundingClientRect().top > limit) break;
       id = heading.parentElement.id;
     }
     return id ? "#" + id : "";

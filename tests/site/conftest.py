@@ -76,3 +76,25 @@ def browser():
             yield chromium
         finally:
             chromium.close()
+
+
+# --- one-line summaries of what the site tests counted ---------------------------
+# pytest hides print() output; these lines go to the terminal summary and to
+# _build/browser/report.json.
+SUMMARIES: dict[str, str] = {}
+REPORT = ROOT / "_build" / "browser" / "report.json"
+
+
+def record_summary(key: str, line: str) -> None:
+    import json
+
+    SUMMARIES[key] = line
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(json.dumps(SUMMARIES, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SUMMARIES:
+        terminalreporter.section("site checks in the browser")
+        for line in SUMMARIES.values():
+            terminalreporter.write_line(line)
