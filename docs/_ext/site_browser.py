@@ -18,11 +18,11 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 from pathlib import Path, PurePosixPath
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.locale import _
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -201,6 +201,38 @@ def _executed_notebook(app: Sphinx, docname: str) -> Path | None:
     return path if path.is_file() else None
 
 
+def _execution_cache(app: Sphinx):
+    """myst-nb's jupyter-cache, or None when pages are not executed from it."""
+    if getattr(app.config, "nb_execution_mode", "off") not in ("cache", "auto"):
+        return None
+    path = Path(app.config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
+    if not path.is_dir():
+        return None
+    from jupyter_cache import get_cache
+
+    return get_cache(str(path))
+
+
+def _with_outputs(notebook: Path, cache) -> str:
+    """The notebook with its executed outputs.
+
+    In cache mode myst-nb writes ``jupyter_execute/`` before it merges the
+    cached outputs in, so the outputs are merged here, as myst-nb does.
+    """
+    text = notebook.read_text(encoding="utf-8")
+    if cache is None:
+        return text
+    import nbformat
+
+    try:
+        _, merged = cache.merge_match_into_notebook(
+            nbformat.reads(text, as_version=4), nb_meta=("kernelspec", "language_info", "widgets"))
+    except KeyError:  # not executed (yet): offer the notebook as it is
+        logger.info(f"site_browser: no executed outputs cached for {notebook.name}")
+        return text
+    return nbformat.writes(merged)
+
+
 def _gallery_dirs(app: Sphinx) -> list[str]:
     dirs = getattr(app.config, "sphinx_gallery_conf", {}).get("gallery_dirs", [])
     return [dirs] if isinstance(dirs, str) else list(dirs)
@@ -218,6 +250,10 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
         context["title"] = plain_math(context["title"])
     if "body" in context and "sphx-glr-thumbcontainer" in context["body"]:
         context["body"] = _thumbnails(app, pagename, context["body"])
+    if "body" in context and '<img id="_anim_img' in context["body"]:
+        # Matplotlib's JS animation: one <img> whose frames the player swaps.
+        alt = html.escape(f"{_('Animation')}: {html.unescape(re.sub(r'<[^>]+>', '', context.get('title', '')))}", quote=True)
+        context["body"] = context["body"].replace('<img id="_anim_img', f'<img alt="{alt}" id="_anim_img')
     if "body" in context and "sphx-glr-" in context["body"]:
         # sphinx-gallery takes a figure's alt text from its axes titles, TeX included.
         context["body"] = _GALLERY_ALT.sub(lambda m: m[1] + html.escape(bare_tex_to_text(html.unescape(m[2]))) + m[3],
@@ -267,12 +303,13 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     out = Path(app.outdir)
+    cache = _execution_cache(app)
     for docname in sorted(app.env.found_docs):
         notebook = _executed_notebook(app, docname)
         if notebook is not None:
             target = out / NOTEBOOK_DIR / f"{docname}.ipynb"
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(notebook, target)
+            target.write_text(_with_outputs(notebook, cache), encoding="utf-8")
     _complete_js_translations(app, out / "_static" / "translations.js")
     index = out / "searchindex.js"
     if index.is_file():
@@ -282,6 +319,11 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
         if "alltitles" in data:
             data["alltitles"] = {bare_tex_to_text(k): v for k, v in data["alltitles"].items()}
         index.write_text(head + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + ")", encoding="utf-8")
+
+
+#: Messages the page scripts ask for that Sphinx's zh_CN translations.js lacks:
+#: msgid -> whether it is an ngettext message (a list of plural forms in the catalog).
+JS_MESSAGES = {"Search finished, found one page matching the search query.": True}
 
 
 def _complete_js_translations(app: Sphinx, path: Path) -> None:
@@ -302,8 +344,9 @@ def _complete_js_translations(app: Sphinx, path: Path) -> None:
     for po in filter(Path.is_file, catalogs):
         with po.open("rb") as f:
             for message in read_po(f):
-                if isinstance(message.id, tuple) and all(message.string):
-                    messages.setdefault(message.id[0], list(message.string))
+                if message.id in JS_MESSAGES and message.string:
+                    # One plural form in Chinese: ngettext reads element 0.
+                    messages.setdefault(message.id, [message.string] if JS_MESSAGES[message.id] else message.string)
     path.write_text(text[:start] + json.dumps(data, ensure_ascii=False) + text[end:], encoding="utf-8")
 
 

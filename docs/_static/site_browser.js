@@ -38,6 +38,20 @@
     }
   }
   window.tfoptFitMath = fitMath;
+
+  // The theme's sidebar toggles (<summary> with only a chevron icon) have no
+  // name for screen readers: name each after the section it opens.
+  function labelToggles() {
+    const zh = document.documentElement.lang.toLowerCase().startsWith("zh");
+    for (const summary of document.querySelectorAll("li.has-children > details > summary")) {
+      if (summary.textContent.trim() || summary.hasAttribute("aria-label")) continue;
+      const link = summary.parentElement.parentElement.querySelector(":scope > a");
+      const title = link ? link.textContent.trim() : "";
+      summary.setAttribute("aria-label", zh ? `展开或收起“${title}”下的页面` : `Show or hide the pages under “${title}”`);
+    }
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", labelToggles);
+  else labelToggles();
   let pending = null;
   window.addEventListener("resize", function () {
     clearTimeout(pending);

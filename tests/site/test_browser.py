@@ -27,7 +27,12 @@ from conftest import HTML, LANGUAGES, ROOT, built_pages, record_summary
 
 # --- what one page load records -----------------------------------------------
 
-AUDIT = r"""() => {
+#: English strings of the theme and of Sphinx that a Chinese page must not show.
+THEME_STRINGS = ["Collapse Sidebar", "Expand Sidebar", "Color mode", "System Settings", "Link to this heading",
+                 "Link to this equation", "Search the docs", "Breadcrumb", "Show or hide the pages", '"Language"',
+                 "Skip to main content", "Back to top", "On this page", "Section Navigation"]
+
+AUDIT = r"""(THEME_STRINGS) => {
   const TEX_TEXT = /\\[()[\]]|\$\$|\\(?:frac|tfrac|partial|sum|sigma|beta|alpha|nabla|mathrm|left|right|cdot|odot|top|begin|end)\b/;
   const TEX_ATTR = /\\[A-Za-z]+|\\[()[\]]|[\w)}\]]\^|_\{/;
   const SKIP = "script, style, pre, code, kbd, samp, textarea, noscript, template, mjx-container, .highlight";
@@ -48,7 +53,7 @@ AUDIT = r"""() => {
   const untypeset = [...document.querySelectorAll("span.math, div.math")]
     .filter(el => !el.querySelector("mjx-container")).map(el => el.textContent.trim().slice(0, 80));
   const mathErrors = [...document.querySelectorAll("mjx-merror")].map(el => el.getAttribute("data-mjx-error") || "error");
-  const FILE_NAME = /\.(png|jpe?g|gif|svg|webp)$|\//i;
+  const FILE_NAME = /^\S*\/\S*$|\.(png|jpe?g|gif|svg|webp)$/i;  // a path or a file name
   const images = [...document.querySelectorAll("img")];
   const badAlt = images.filter(img => { const alt = (img.getAttribute("alt") || "").trim(); return !alt || FILE_NAME.test(alt); })
     .map(img => `${(img.getAttribute("src") || "").slice(-60)} alt=${JSON.stringify(img.getAttribute("alt"))}`);
@@ -60,9 +65,11 @@ AUDIT = r"""() => {
   if (levels.length && levels[0] !== 1) headingProblems.push(`first heading is h${levels[0]}`);
   levels.forEach((l, i) => { if (i && l > levels[i - 1] + 1) headingProblems.push(`h${levels[i - 1]} then h${l}`); });
   const icon = document.querySelector('link[rel~="icon"]');
+  const markup = document.body.innerHTML;
+  const english = THEME_STRINGS.filter(t => markup.includes(t));
   return {lang: document.documentElement.lang, title: document.title, raw, untypeset, mathErrors,
           mathCount: document.querySelectorAll("mjx-container").length, images: images.length, badAlt, brokenImages,
-          headings: levels.length, headingProblems, favicon: icon ? icon.href : null};
+          headings: levels.length, headingProblems, favicon: icon ? icon.href : null, english};
 }"""
 
 LAYOUT = r"""(desktop) => {
@@ -138,7 +145,7 @@ def sweep(browser, site_url):
             response = page.goto(url, wait_until="load")
             record = {"language": language, "status": response.status if response else None}
             record["mathjax"] = page.evaluate(WAIT_FOR_MATHJAX)
-            record.update(page.evaluate(AUDIT))
+            record.update(page.evaluate(AUDIT, THEME_STRINGS))
             record["desktop"] = page.evaluate(LAYOUT, True)
             page.set_viewport_size(PHONE)
             page.evaluate("() => window.tfoptFitMath && window.tfoptFitMath()")
@@ -202,12 +209,14 @@ def test_every_image_has_meaningful_alt_text(sweep):
     assert not problems, f"{len(problems)} of {count} images:\n" + _where(problems)
 
 
-def test_headings_are_in_order_and_lang_is_set(sweep):
+def test_headings_in_order_lang_set_and_theme_strings_translated(sweep):
     pages = sweep["pages"]
     problems = [f"{u}: {p}" for u, r in pages.items() for p in r["headingProblems"]]
     expected = {"en": "en", "zh_CN": "zh-CN"}
+    problems += [f"{u}: untranslated {t!r}" for u, r in pages.items() if r["language"] != "en" for t in r["english"]]
     problems += [f"{u}: lang={r['lang']!r}" for u, r in pages.items() if r["lang"] != expected[r["language"]]]
-    record_summary("headings", f"{sum(r['headings'] for r in pages.values())} headings and lang on {len(pages)} pages, "
+    record_summary("headings", f"{sum(r['headings'] for r in pages.values())} headings, lang and {len(THEME_STRINGS)} theme "
+                   f"strings on {len(pages)} pages, "
                    f"{len(problems)} problems")
     assert not problems, f"{len(problems)} problems:\n" + _where(problems)
 
@@ -286,6 +295,19 @@ def _other(language: str) -> str:
     return next(code for code in LANGUAGES if code != language)
 
 
+def _click_switcher(page) -> None:
+    """Click the navbar's language link where it is on screen, as a mouse does.
+
+    (Playwright's own click first scrolls the target into view, which moves the
+    page under the sticky header and changes the section being read.)
+    """
+    box = page.locator("nav.site-lang-switcher a[hreflang]:visible").first.bounding_box()
+    assert box and 0 <= box["y"] < DESKTOP["height"], f"language switcher not on screen: {box}"
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_load_state("load")
+
+
 def test_language_switcher_keeps_the_page_and_the_section(browser, site_url):
     context = browser.new_context(viewport=DESKTOP)
     checked = scrolled = anchored = 0
@@ -306,8 +328,7 @@ def test_language_switcher_keeps_the_page_and_the_section(browser, site_url):
                 if target:
                     scrolled += 1
                 page.wait_for_timeout(100)
-                page.click("nav.site-lang-switcher a[hreflang]")
-                page.wait_for_load_state("load")
+                _click_switcher(page)
                 other = _other(language)
                 path = urlsplit(page.url)
                 assert path.path == f"/{other}/{page_name}.html", f"{language} {page_name} -> {page.url}"
@@ -320,8 +341,7 @@ def test_language_switcher_keeps_the_page_and_the_section(browser, site_url):
                     # A link to a section (#anchor in the address) leads to the same section.
                     last = sections[-1]
                     page.goto(key_url(site_url, language, page_name) + "#" + last)
-                    page.click("nav.site-lang-switcher a[hreflang]")
-                    page.wait_for_load_state("load")
+                    _click_switcher(page)
                     assert urlsplit(page.url).fragment == last, page.url
                     assert page.evaluate("id => !!document.getElementById(id)", last)
                 assert page.evaluate("() => document.documentElement.lang") == other.replace("_", "-")
@@ -442,8 +462,13 @@ def test_the_animation_plays(browser, site_url):
             page.wait_for_function("el => +el.value > 2", arg=slider.element_handle(), timeout=10000)
             after = (slider.input_value(), image.get_attribute("src")[:200])
             assert after[0] != before[0] and after[1] != before[1], (before[0], after[0])
-            assert page.locator(".anim-buttons .fa-play").first.evaluate(
-                "el => getComputedStyle(el, '::before').fontFamily").startswith('"tfopt-fa-solid"'), "icon font"
+            # Every player button draws its icon (offline, from the bundled Font Awesome).
+            glyphs = page.eval_on_selector_all(".anim-buttons button i", """els => els.map(i => {
+                const style = getComputedStyle(i, '::before');
+                return [i.className, style.content, document.fonts.check(`900 16px ${style.fontFamily}`)]; })""")
+            assert len(glyphs) >= 8, glyphs
+            blank = [g for g in glyphs if g[1] in ("none", "normal", '""') or not g[2]]
+            assert not blank, f"buttons without an icon: {blank}"
             assert not errors, errors
             page.close()
     finally:
