@@ -9,8 +9,15 @@
   draw (docutils would otherwise use the image's file name);
 * gallery thumbnails titled with their page's (translated) title;
 * every executed page downloadable as a notebook with its outputs: the
-  notebook myst-nb executed (``jupyter_execute/``) is copied into the
-  language's own ``_downloads/notebooks/``, and the page template links it.
+  notebook myst-nb wrote (``jupyter_execute/``), merged with its outputs from
+  the jupyter-cache, goes into the language's own ``_downloads/notebooks/``,
+  and ``_templates/page-downloads.html`` links it and the MyST source;
+* theme and search-page strings in the page's language: the theme's search
+  box text, and messages Sphinx's prebuilt zh_CN ``translations.js`` lacks
+  (the rest are in ``locale/zh_CN/LC_MESSAGES/sphinx.po``).
+
+The reader-side half is ``_static/site_browser.js``; tests/site/test_browser.py
+checks both in headless Chromium.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 NOTEBOOK_DIR = "_downloads/notebooks"
+SEARCH_BAR_TEXT = "Search the docs ..."  # pydata-sphinx-theme's default
 
 # --- TeX as plain text --------------------------------------------------------
 
@@ -244,6 +252,9 @@ def _gallery_dirs(app: Sphinx) -> list[str]:
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     if app.builder.format != "html":
         return
+    if context.get("theme_search_bar_text") == SEARCH_BAR_TEXT:
+        # The theme shows this default without passing it through gettext.
+        context["theme_search_bar_text"] = str(_(SEARCH_BAR_TEXT))
     if _needs_mathjax(app, pagename, context):
         context["has_maths_elements"] = True  # read by sphinx.ext.mathjax (runs after this)
     if context.get("title"):
