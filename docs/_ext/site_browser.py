@@ -333,8 +333,12 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
 
 
 #: Messages the page scripts ask for that Sphinx's zh_CN translations.js lacks:
-#: msgid -> whether it is an ngettext message (a list of plural forms in the catalog).
-JS_MESSAGES = {"Search finished, found one page matching the search query.": True}
+#: msgid in sphinx.po -> (key in translations.js, whether ngettext reads it).
+#: Chinese has one plural form, so ngettext's message is a list of one.
+JS_MESSAGES = {
+    "Search finished, found ${resultCount} pages matching the search query.":
+        ("Search finished, found one page matching the search query.", True),
+}
 
 
 def _complete_js_translations(app: Sphinx, path: Path) -> None:
@@ -356,8 +360,8 @@ def _complete_js_translations(app: Sphinx, path: Path) -> None:
         with po.open("rb") as f:
             for message in read_po(f):
                 if message.id in JS_MESSAGES and message.string:
-                    # One plural form in Chinese: ngettext reads element 0.
-                    messages.setdefault(message.id, [message.string] if JS_MESSAGES[message.id] else message.string)
+                    key, plural = JS_MESSAGES[message.id]
+                    messages.setdefault(key, [message.string] if plural else message.string)
     path.write_text(text[:start] + json.dumps(data, ensure_ascii=False) + text[end:], encoding="utf-8")
 
 

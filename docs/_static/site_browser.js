@@ -24,7 +24,7 @@
     if (link) link.href = link.href.split("#")[0] + currentSection();
   }, true);
 
-  // A display equation wider than the column is scaled down to fit (to 60% at
+  // A display equation wider than the column is scaled down to fit (to 75% at
   // most); what is still too wide scrolls inside its own box (tfopt.css).
   function fitMath() {
     for (const box of document.querySelectorAll('div.math mjx-container[display="true"]')) {
@@ -33,7 +33,7 @@
       const available = box.clientWidth, needed = box.scrollWidth;
       if (available > 0 && needed > available + 1) {
         const base = parseFloat(box.dataset.siteFontSize) || 100;
-        box.style.fontSize = (base * Math.max(0.6, (available - 2) / needed)).toFixed(1) + "%";
+        box.style.fontSize = (base * Math.max(0.75, (available - 2) / needed)).toFixed(1) + "%";
       }
     }
   }

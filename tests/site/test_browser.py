@@ -111,13 +111,8 @@ def page_urls(site_url: str) -> list[tuple[str, str]]:
     return out
 
 
-@pytest.fixture(scope="module")
-def sweep(browser, site_url):
-    """Load every page of both languages once; return what each load recorded."""
-    context = browser.new_context(viewport=DESKTOP)
-    page = context.new_page()
-    current = {"url": ""}
-    log = {"console": [], "failed": [], "outside": [], "requests": 0}
+def _listen(page, site_url: str, current: dict, log: dict) -> None:
+    """Record console errors, failed requests and requests to other hosts into ``log``."""
 
     def on_request(request):
         log["requests"] += 1
@@ -131,6 +126,34 @@ def sweep(browser, site_url):
     page.on("response", lambda r: r.status >= 400 and log["failed"].append(f"{current['url']}: {r.url} (HTTP {r.status})"))
     page.on("console", lambda m: m.type == "error" and log["console"].append(f"{current['url']}: {m.text}"))
     page.on("pageerror", lambda e: log["console"].append(f"{current['url']}: uncaught {e}"))
+
+
+def _record(page, url: str, language: str) -> dict:
+    """Load ``url`` at desktop width; audit it; audit its layout again at phone width."""
+    page.set_viewport_size(DESKTOP)
+    response = page.goto(url, wait_until="load")
+    record = {"language": language, "status": response.status if response else None}
+    record["mathjax"] = page.evaluate(WAIT_FOR_MATHJAX)
+    record.update(page.evaluate(AUDIT, THEME_STRINGS))
+    record["desktop"] = page.evaluate(LAYOUT, True)
+    page.set_viewport_size(PHONE)
+    page.evaluate("() => window.tfoptFitMath && window.tfoptFitMath()")
+    record["phone"] = page.evaluate(LAYOUT, False)
+    return record
+
+
+def _new_log() -> dict:
+    return {"console": [], "failed": [], "outside": [], "requests": 0}
+
+
+@pytest.fixture(scope="module")
+def sweep(browser, site_url):
+    """Load every page of both languages once; return what each load recorded."""
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    current = {"url": ""}
+    log = _new_log()
+    _listen(page, site_url, current, log)
     pages = {}
     started = time.monotonic()
     try:
@@ -141,16 +164,7 @@ def sweep(browser, site_url):
         log["root_redirect"] = page.url
         for language, url in page_urls(site_url):
             current["url"] = url
-            page.set_viewport_size(DESKTOP)
-            response = page.goto(url, wait_until="load")
-            record = {"language": language, "status": response.status if response else None}
-            record["mathjax"] = page.evaluate(WAIT_FOR_MATHJAX)
-            record.update(page.evaluate(AUDIT, THEME_STRINGS))
-            record["desktop"] = page.evaluate(LAYOUT, True)
-            page.set_viewport_size(PHONE)
-            page.evaluate("() => window.tfoptFitMath && window.tfoptFitMath()")
-            record["phone"] = page.evaluate(LAYOUT, False)
-            pages[url[len(site_url) + 1:]] = record
+            pages[url[len(site_url) + 1:]] = _record(page, url, language)
         icons = {r["favicon"] for r in pages.values()}
         log["favicons"] = {icon: context.request.get(icon).status if icon else None for icon in icons}
     finally:
@@ -158,6 +172,51 @@ def sweep(browser, site_url):
     log["pages"] = pages
     log["seconds"] = round(time.monotonic() - started, 1)
     return log
+
+
+BAD_PAGE = r"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>Adam on \((x - 50)^2\)</title></head>
+<body><main><article class="bd-article">
+<h1>A page with every defect</h1><h3>a skipped heading level</h3>
+<p>raw \(x^2\) math</p><span class="math">y^2</span>
+<div tooltip="f(x) = x^2"></div>
+<img src="pic.png"><img src="pic.png" alt="../_images/pic.png"><img src="missing.png" alt="a missing picture">
+<div style="width: 200px; overflow: hidden"><pre style="width: 600px">clipped code</pre></div>
+<pre style="width: 3000px">a block wider than any screen</pre>
+<script>console.error("boom")</script>
+<script src="http://localhost:9/outside.js"></script>
+</article></main></body></html>"""
+PNG_1PX = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478"
+                        "9c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+def test_the_page_checks_catch_a_page_with_every_defect(browser, tmp_path):
+    """Each per-page check fails on a page made to fail it."""
+    from browser import serve
+
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "bad.html").write_text(BAD_PAGE, encoding="utf-8")
+    (tmp_path / "en" / "pic.png").write_bytes(PNG_1PX)
+    with serve(tmp_path) as url:
+        context = browser.new_context(viewport=DESKTOP)
+        page = context.new_page()
+        log = _new_log()
+        _listen(page, url, {"url": "bad"}, log)
+        try:
+            record = _record(page, f"{url}/en/bad.html", "en")
+        finally:
+            context.close()
+    assert any("boom" in e for e in log["console"]), log["console"]
+    assert any("missing.png" in f for f in log["failed"]), log["failed"]
+    assert any("localhost:9" in o for o in log["outside"]), log["outside"]
+    assert len(record["raw"]) == 3, record["raw"]  # the text, the tooltip, the <title>
+    assert record["untypeset"] == ["y^2"], record["untypeset"]
+    assert len(record["badAlt"]) == 2 and len(record["brokenImages"]) == 1, record
+    assert record["headingProblems"] == ["h1 then h3"], record["headingProblems"]
+    assert record["lang"] == ""
+    assert record["desktop"]["sideways"] > 0 and record["phone"]["sideways"] > 0
+    cut = record["desktop"]["cut"]
+    assert len(cut) == 2 and any("clipped by div" in c for c in cut), cut
+    record_summary("self-test", "the per-page checks flag a page made with every defect (11 of 11 checks)")
 
 
 def _where(problems: list[str], limit: int = 25) -> str:
