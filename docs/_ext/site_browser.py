@@ -200,7 +200,7 @@ def _normalize(parts: list[str]) -> list[str]:
 
 
 def _executed_notebook(app: Sphinx, docname: str) -> Path | None:
-    """The notebook myst-nb wrote for ``docname`` (with outputs when executed)."""
+    """The notebook myst-nb wrote for ``docname`` (in cache mode without outputs: see _with_outputs)."""
     if docname.startswith(tuple(f"{d}/" for d in _gallery_dirs(app))):
         return None
     if docname not in app.env.found_docs:
