@@ -8,17 +8,19 @@ BUILD      := _build
 # -j auto: pages are read (and executed) and examples run on every core.
 SPHINXOPTS ?= -n -W --keep-going -j auto
 PORT       ?= 8000
+# Build without executing anything: no gallery example, no notebook.
+NOEXEC     := -D plot_gallery=0 -D nb_execution_mode=off
 
 # One sphinx-build per language: own doctrees, shared execution caches.
 sphinx = $(BIN)/sphinx-build -b $(1) -c . -d $(BUILD)/doctrees/$(2) -D language=$(2) $(SPHINXOPTS) docs $(3)
 
-.PHONY: help install html html-en html-zh html-noplot gettext update-po doctest test unit site-test check-robust race-rates bench screenshots serve livehtml lock clean
+.PHONY: help install html html-en html-zh html-noplot gettext update-po doctest test unit site-test check-robust race-rates dist check-downloads bench screenshots serve livehtml lock clean
 
 help:
 	@echo "make html       build both languages into $(BUILD)/html/{en,zh_CN}"
 	@echo "make test       everything CI checks (build, doctests, unit and site tests)"
 	@echo "other targets:  install html-en html-zh html-noplot gettext update-po doctest unit site-test"
-	@echo "                check-robust race-rates bench screenshots serve livehtml lock clean"
+	@echo "                check-robust race-rates dist check-downloads bench screenshots serve livehtml lock clean"
 
 $(VENV)/.installed: requirements/lock.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,12 +46,13 @@ html-zh: install
 # Prose and layout preview: nothing executed (the matplotlib and scikit-learn
 # convention), into its own folders so the executed build stays as it is.
 html-noplot: install
-	$(BIN)/sphinx-build -b html -c . -d $(BUILD)/noplot/doctrees -D plot_gallery=0 -D nb_execution_mode=off \
+	$(BIN)/sphinx-build -b html -c . -d $(BUILD)/noplot/doctrees $(NOEXEC) \
 		$(filter-out -W,$(SPHINXOPTS)) docs $(BUILD)/noplot/html
 
 # Message catalogs (.pot), one per page, extracted afresh from the sources.
+# Outputs are not translated, so nothing needs to execute (same messages).
 gettext: install
-	$(BIN)/sphinx-build -b gettext -c . -d $(BUILD)/doctrees/gettext $(SPHINXOPTS) docs $(BUILD)/gettext
+	$(BIN)/sphinx-build -b gettext -c . -d $(BUILD)/doctrees/gettext $(NOEXEC) -j auto docs $(BUILD)/gettext
 
 # Refresh locale/zh_CN from the sources; then translate what is new or fuzzy.
 update-po: gettext
@@ -68,6 +71,7 @@ test: install
 	$(MAKE) --no-print-directory html
 	$(MAKE) --no-print-directory doctest
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory check-downloads
 	$(MAKE) --no-print-directory check-robust
 
 # Every page, example and doctest again with oneDNN flipped on one core, with
@@ -79,8 +83,23 @@ check-robust: install
 race-rates: install
 	$(BIN)/python tools/race_rates.py
 
+# The package as readers install it: wheel and sdist in $(BUILD)/dist, checked.
+# (The html build also puts the wheel there, and on the site.)
+dist: install
+	rm -rf $(BUILD)/dist
+	$(BIN)/python -m build --no-isolation --outdir $(BUILD)/dist .
+	$(BIN)/twine check --strict $(BUILD)/dist/*
+	$(BIN)/check-wheel-contents $(BUILD)/dist/*.whl
+
+# Every .py and .ipynb the built site offers, run in a fresh venv that has only
+# the lock's pins and the wheel the site serves (needs `make html` first).
+check-downloads: install
+	$(BIN)/python tools/check_downloads.py
+
+# What a build costs, then how fast the pages' trainings run (ratios, one run each).
 bench: install
 	$(BIN)/python benchmarks/build_times.py
+	$(BIN)/python benchmarks/training_speed.py
 
 # Full-page screenshots of the key pages, both languages, desktop and phone (after `make html`).
 screenshots: install

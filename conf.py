@@ -12,6 +12,7 @@ import sys
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 import build_environment  # noqa: E402  (docs/_ext, TensorFlow-free)
+import site_downloads  # noqa: E402  (docs/_ext: the wheel on the site, install notes)
 
 project = "tfopt_docs"
 author = "tfopt_docs contributors"
@@ -25,6 +26,7 @@ extensions = [
     "sphinx.ext.mathjax",
     "sphinx_copybutton",
     "site_helpers",  # docs/_ext: language switcher, root redirect, jieba dictionary, offline MathJax
+    "site_downloads",  # docs/_ext: builds the wheel, serves it under _downloads/tfopt_docs/
 ]
 
 root_doc = "index"
@@ -85,6 +87,8 @@ sphinx_gallery_conf = {
     # Examples run in worker processes, as many as Sphinx's -j (the Makefile
     # passes -j auto); each worker imports TensorFlow once for all its examples.
     "parallel": True,
+    # Downloaded notebooks run outside the repository: say what to install, from where.
+    "first_notebook_cell": site_downloads.notebook_first_cell(),
 }
 
 # --- doctest --------------------------------------------------------------

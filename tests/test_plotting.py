@@ -93,3 +93,70 @@ def test_contour_rejects_bad_arguments(kwargs, error, match):
     trajectories = args.pop("trajectories")
     with pytest.raises(error, match=match):
         plot_trajectories_on_contour(himmelblau, trajectories, **args)
+
+
+from tfopt_docs.plotting import plot_functions_and_derivatives, plot_heatmaps
+
+
+def test_heatmaps_share_one_symmetric_scale():
+    matrices = [np.array([[0.2, -0.1], [-0.1, 0.2]]), np.array([[0.5, -0.5], [-0.5, 0.5]])]
+    fig, axes = plot_heatmaps(matrices, titles=["a", "b"], colorbar_label="J", xlabel="j", ylabel="i")
+    assert len(axes) == 2 and [ax.get_title() for ax in axes] == ["a", "b"]
+    assert [ax.get_xlabel() for ax in axes] == ["j", "j"] and axes[0].get_ylabel() == "i"
+    for ax, m in zip(axes, matrices):
+        image = ax.images[0]
+        np.testing.assert_allclose(image.get_array(), m)
+        assert image.get_clim() == (-0.5, 0.5)
+        assert [t.get_text() for t in ax.texts] == [f"{v:.2f}" for v in m.ravel()]
+
+
+def test_heatmaps_accept_a_stack_and_never_print_minus_zero():
+    stack = np.array([[[1e-4, -1e-4], [0.0, 1.0]]] * 3)
+    _, axes = plot_heatmaps(stack)
+    assert len(axes) == 3
+    assert [t.get_text() for t in axes[0].texts] == ["0.00", "0.00", "0.00", "1.00"]
+    _, axes = plot_heatmaps(stack[:1], annotate=False)
+    assert not axes[0].texts
+
+
+@pytest.mark.parametrize(
+    ("matrices", "kwargs", "match"),
+    [
+        ([], {}, "`matrices`"),
+        ([np.zeros(3)], {}, r"`matrices`\[0\]"),
+        ([np.eye(2), np.full((2, 2), np.nan)], {}, r"`matrices`\[1\]"),
+        ([np.eye(2)], {"titles": ["a", "b"]}, "`titles`"),
+    ],
+)
+def test_heatmaps_reject_bad_arguments(matrices, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        plot_heatmaps(matrices, **kwargs)
+
+
+def test_functions_and_derivatives_draw_each_curve():
+    x = np.linspace(-2, 2, 9)
+    curves = {"tanh": (np.tanh(x), 1 - np.tanh(x) ** 2), "square": (x**2, 2 * x)}
+    fig, axes = plot_functions_and_derivatives(x, curves, markers={"square": (x[::2], 2 * x[::2])})
+    assert [ax.get_title() for ax in axes] == ["tanh", "square"]
+    for ax, (y, dy) in zip(axes, curves.values()):
+        lines = {line.get_label(): line for line in ax.lines}
+        np.testing.assert_allclose(lines["f"].get_ydata(), y)
+        np.testing.assert_allclose(lines["f'"].get_ydata(), dy)
+    assert "tape" not in {line.get_label() for line in axes[0].lines}
+    tape = [line for line in axes[1].lines if line.get_label() == "tape"][0]
+    np.testing.assert_allclose(tape.get_xydata(), np.column_stack([x[::2], 2 * x[::2]]))
+
+
+@pytest.mark.parametrize(
+    ("x", "curves", "markers", "match"),
+    [
+        (np.zeros((2, 2)), {"f": (np.zeros(2), np.zeros(2))}, None, "`x`"),
+        (np.linspace(0, 1, 3), {}, None, "`curves`"),
+        (np.linspace(0, 1, 3), {"f": (np.zeros(2), np.zeros(3))}, None, r"`curves`\['f'\]"),
+        (np.linspace(0, 1, 3), {"f": np.zeros(3)}, None, r"`curves`\['f'\]"),
+        (np.linspace(0, 1, 3), {"f": (np.zeros(3), np.zeros(3))}, {"g": ([0.0], [0.0])}, "`markers`"),
+    ],
+)
+def test_functions_and_derivatives_reject_bad_arguments(x, curves, markers, match):
+    with pytest.raises(ValueError, match=match):
+        plot_functions_and_derivatives(x, curves, markers=markers)

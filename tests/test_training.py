@@ -54,3 +54,71 @@ def test_mismatched_samples_and_wrong_types():
         train_compiled(make_model(), "sgd", x, y, epochs=1, batch_size=4)
     with pytest.raises(TypeError, match="model"):
         train_compiled(lambda t: t, keras.optimizers.SGD(), x, y, epochs=1, batch_size=4)
+
+
+@pytest.mark.parametrize("batch_size", [8, 10])
+def test_xla_matches_fit(batch_size):
+    x, y = square_dataset(n=40, seed=1)
+    y = y / 100.0
+    fitted, compiled = make_model(), make_model()
+    fitted.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    history = fitted.fit(x, y, epochs=4, batch_size=batch_size, shuffle=False, verbose=0)
+    losses = train_compiled(compiled, keras.optimizers.Adam(0.01), x, y, epochs=4, batch_size=batch_size, jit_compile=True)
+    np.testing.assert_allclose(losses, history.history["loss"], rtol=1e-4)
+    for a, b in zip(fitted.get_weights(), compiled.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_jit_compile_really_uses_xla():
+    """XLA cannot compile a call back into Python; the plain graph can."""
+    import tensorflow as tf
+
+    def python_loss(y_true, y_pred):
+        one = tf.numpy_function(lambda: np.float32(1.0), [], tf.float32)  # a Python call, no gradient
+        return one * keras.losses.mean_squared_error(y_true, y_pred)
+
+    x, y = square_dataset(n=8)
+    losses = train_compiled(make_model(), keras.optimizers.SGD(1e-4), x, y, epochs=1, batch_size=4, loss=python_loss)
+    assert losses.shape == (1,)
+    with pytest.raises(Exception, match="(?i)xla|compil|PyFunc"):
+        train_compiled(make_model(), keras.optimizers.SGD(1e-4), x, y, epochs=1, batch_size=4, loss=python_loss, jit_compile=True)
+
+
+def test_jit_compile_must_be_a_bool():
+    x, y = square_dataset(n=8)
+    with pytest.raises(TypeError, match="jit_compile"):
+        train_compiled(make_model(), keras.optimizers.SGD(), x, y, epochs=1, batch_size=4, jit_compile="auto")
+
+
+def test_subclassed_model_matches_sequential():
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = keras.layers.Dense(4, activation="tanh")
+            self.out = keras.layers.Dense(1)
+
+        def call(self, x):
+            return self.out(self.hidden(x))
+
+    x, y = square_dataset(n=16)
+    y = y / 100.0
+    keras.utils.set_random_seed(0)
+    net = Net()
+    net(x[:1])  # builds the layers
+    sequential = make_model()
+    sequential.set_weights(net.get_weights())
+    a = train_compiled(net, keras.optimizers.Adam(0.01), x, y, epochs=3, batch_size=4)
+    b = train_compiled(sequential, keras.optimizers.Adam(0.01), x, y, epochs=3, batch_size=4)
+    np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_article_x2_fit_reaches_its_quality_with_xla(seed):
+    """'Optimizer Sample' §1.3: Dense(50, relu) + Dense(1), Adam, batches of 20, 5000 epochs."""
+    x, y = square_dataset(n=100, seed=seed)
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(50, activation="relu"), keras.layers.Dense(1)])
+    losses = train_compiled(model, keras.optimizers.Adam(), x, y, epochs=5000, batch_size=20, jit_compile=True)
+    predictions = model.predict(np.array([[2.0], [10.0]]), verbose=0)[:, 0]
+    assert losses[-1] < 0.01
+    assert abs(predictions[0] - 4.0) < 0.5 and abs(predictions[1] - 100.0) < 2.0, predictions

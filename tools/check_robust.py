@@ -99,21 +99,30 @@ def execute(variant: Variant, item: Path, out_dir: Path) -> dict:
     return record
 
 
-def prose(item: Path) -> str:
-    """The text a reader reads as statements: Markdown outside code, or an example's comment blocks."""
+def prose_and_code(item: Path) -> tuple[str, str]:
+    """What a reader reads as statements (Markdown outside code, or an example's
+    docstring and comment blocks), and the code itself."""
     text = item.read_text(encoding="utf-8")
     if item.suffix == ".md":
-        return re.sub(r"```.*?```", "", text, flags=re.S)
-    docstring = re.match(r'\s*"""(.*?)"""', text, re.S)
-    comments = [line.lstrip()[1:] for line in text.splitlines() if line.lstrip().startswith("#")]
-    return (docstring.group(1) if docstring else "") + "\n".join(comments)
+        code = "\n".join(re.findall(r"```.*?```", text, flags=re.S))
+        return re.sub(r"```.*?```", "", text, flags=re.S), code
+    docstring = re.match(r'\s*(?:#[^\n]*\n)*r?"""(.*?)"""', text, re.S)
+    lines = text.splitlines()
+    comments = [line.lstrip()[1:] for line in lines if line.lstrip().startswith("#")]
+    code = [line for line in lines if not line.lstrip().startswith("#")]
+    return (docstring.group(1) if docstring else "") + "\n".join(comments), "\n".join(code)
 
 
 def changed_values(outputs: dict[str, str]) -> list[tuple[str, ...]]:
-    """Aligned numbers that differ between the variants' outputs of one cell."""
-    tokens = {name: NUMBER.findall(FIGURE.sub("", text)) for name, text in outputs.items()}
-    columns = list(zip(*tokens.values()))
-    return [column for column in columns if len(set(column)) > 1]
+    """Numbers that differ between the variants' outputs of one cell, aligned
+    line by line (so that one extra line does not shift every later number)."""
+    lines = {name: FIGURE.sub("", text).splitlines() for name, text in outputs.items()}
+    columns = []
+    for row in zip(*lines.values()):
+        tokens = [NUMBER.findall(line) for line in row]
+        if len({len(t) for t in tokens}) == 1:
+            columns += [column for column in zip(*tokens) if len(set(column)) > 1]
+    return columns
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -156,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     names = [v.name for v in chosen]
     for item in items:
         rel = item.relative_to(ROOT)
-        text = prose(item)
+        text, code = prose_and_code(item)
         for index in range(max(len(results[n][item]["cells"]) for n in names)):
             outputs = {n: (results[n][item]["cells"][index:index + 1] or [""])[0] for n in names}
             if len(set(outputs.values())) == 1:
@@ -169,7 +178,9 @@ def main(argv: list[str] | None = None) -> int:
             lines.append(f"- `{rel}` cell {index + 1}: {shown}" + (" ..." if len(values) > 6 else ""))
             for column in values:
                 for value in set(column):
-                    if SPECIFIC.fullmatch(value.lstrip("-")) and re.search(rf"(?<![\w.]){re.escape(value)}(?![\w])", text):
+                    written = rf"(?<![\w.]){re.escape(value)}(?![\w])"
+                    # A number the code itself writes (a learning rate, say) is an input, not a result.
+                    if SPECIFIC.fullmatch(value.lstrip("-")) and re.search(written, text) and not re.search(written, code):
                         stated.append(f"{rel}: the prose states {value}, which the variants print as {' | '.join(column)}")
     lines.insert(1, f"Variants, in column order: {' | '.join(names)}.")
     REPORT.parent.mkdir(parents=True, exist_ok=True)

@@ -1,3 +1,4 @@
+# Needs tfopt_docs, not on PyPI yet: pip install "tfopt_docs[tf]" --find-links <this site>/en/_downloads/tfopt_docs/
 r"""
 First and second derivatives of sigmoid, tanh and softplus
 ==========================================================

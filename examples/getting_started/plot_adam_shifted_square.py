@@ -1,3 +1,4 @@
+# Needs tfopt_docs, not on PyPI yet: pip install "tfopt_docs[tf]" --find-links <this site>/en/_downloads/tfopt_docs/
 r"""
 Adam on :math:`(x - 50)^2`, starting from :math:`x = 3`
 =======================================================

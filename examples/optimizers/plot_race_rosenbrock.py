@@ -1,3 +1,4 @@
+# Needs tfopt_docs, not on PyPI yet: pip install "tfopt_docs[tf]" --find-links <this site>/en/_downloads/tfopt_docs/
 r"""
 The Keras optimizers race along Rosenbrock's valley
 ===================================================
@@ -16,7 +17,8 @@ example races the Keras optimizers from the classic start
 # 1000 steps: from the grid 0.0001, 0.0003, 0.001, ..., 1, 3, the value with
 # which the loss first drops below :math:`10^{-4}` and ends there; for the
 # optimizers that reach that with no value of the grid, the value with the
-# lowest final loss. Other arguments keep their Keras defaults. Muon is left
+# lowest final loss (``tools/race_rates.py`` re-runs the rule). Other
+# arguments keep their Keras defaults. Muon is left
 # out for the reason given in the Himmelblau race (it needs weight matrices).
 import keras
 import matplotlib.pyplot as plt
@@ -92,7 +94,8 @@ for name, path in paths.items():
 assert {name for name, loss in losses.items() if loss.min() < 1e-4} == {"SGD+momentum", "Adam"}
 assert 1e-4 <= losses["Nadam"][-1] < 1e-3
 # sphinx_gallery_end_ignore
-#
+
+# %%
 # Why plain SGD is slow here
 # --------------------------
 # Gradient descent with learning rate :math:`\eta` is stable near a minimum

@@ -1,3 +1,4 @@
+# Needs tfopt_docs, not on PyPI yet: pip install "tfopt_docs[tf]" --find-links <this site>/en/_downloads/tfopt_docs/
 """
 A constant rate stalls where a decaying one keeps going
 =======================================================

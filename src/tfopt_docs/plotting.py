@@ -9,7 +9,13 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-__all__ = ["plot_descent_1d", "plot_loss_curve", "plot_trajectories_on_contour"]
+__all__ = [
+    "plot_descent_1d",
+    "plot_functions_and_derivatives",
+    "plot_heatmaps",
+    "plot_loss_curve",
+    "plot_trajectories_on_contour",
+]
 
 
 def _new_axes(ax=None):
@@ -171,3 +177,126 @@ def plot_trajectories_on_contour(
     ax.set_ylabel("y")
     ax.legend(loc="best", fontsize="small")
     return fig, ax
+
+
+def plot_heatmaps(
+    matrices,
+    *,
+    titles: Sequence[str] | None = None,
+    annotate: bool = True,
+    cmap: str = "RdBu_r",
+    colorbar_label: str | None = None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+):
+    """Draw square matrices side by side on one symmetric colour scale.
+
+    Zero is white and the scale runs from ``-m`` to ``m``, ``m`` the largest
+    absolute entry of all matrices, so signs and sizes compare across panels
+    (a softmax Jacobian for several probability vectors, say).
+
+    Args:
+        matrices: a sequence of 2-D array-likes (or one 3-D array, one
+            matrix per leading index).
+        titles: one title per matrix.
+        annotate: write each entry (2 decimals) in its cell.
+        cmap: a diverging matplotlib colormap name.
+        colorbar_label: label of the shared colour bar.
+        xlabel: label of every panel's x axis (the column index).
+        ylabel: label of the first panel's y axis (the row index).
+
+    Returns:
+        ``(fig, axes)``, ``axes`` a list with one ``Axes`` per matrix, each
+        holding one image (``ax.images[0]``) of its matrix.
+
+    Raises:
+        ValueError: if there is no matrix, one is not 2-D or not finite, or
+            ``titles`` does not match.
+    """
+    import matplotlib.pyplot as plt
+
+    arrays = [np.asarray(m, dtype=float) for m in matrices]
+    if not arrays:
+        raise ValueError("`matrices` is empty")
+    for i, m in enumerate(arrays):
+        if m.ndim != 2 or m.size == 0:
+            raise ValueError(f"`matrices`[{i}] must be a non-empty 2-D array, got shape {m.shape}")
+        if not np.all(np.isfinite(m)):
+            raise ValueError(f"`matrices`[{i}] has non-finite entries")
+    if titles is not None:
+        titles = [str(t) for t in titles]
+        if len(titles) != len(arrays):
+            raise ValueError(f"`titles` has {len(titles)} entries for {len(arrays)} matrices")
+    limit = max(float(np.abs(m).max()) for m in arrays) or 1.0
+    fig, axes = plt.subplots(1, len(arrays), figsize=(3.2 * len(arrays) + 1.0, 3.4), layout="constrained",
+                             squeeze=False)
+    axes = list(axes[0])
+    for i, (ax, m) in enumerate(zip(axes, arrays)):
+        image = ax.imshow(m, cmap=cmap, vmin=-limit, vmax=limit)
+        if annotate:
+            for (r, c), value in np.ndenumerate(m):
+                color = "white" if abs(value) > 0.6 * limit else "black"
+                text = f"{value:.2f}"
+                ax.text(c, r, "0.00" if text == "-0.00" else text, ha="center", va="center", fontsize="x-small",
+                        color=color)
+        ax.set_xticks(range(m.shape[1]))
+        ax.set_yticks(range(m.shape[0]))
+        if titles is not None:
+            ax.set_title(titles[i], fontsize="small")
+        if xlabel is not None:
+            ax.set_xlabel(xlabel)
+    if ylabel is not None:
+        axes[0].set_ylabel(ylabel)
+    fig.colorbar(image, ax=axes, shrink=0.8, label=colorbar_label)
+    return fig, axes
+
+
+def plot_functions_and_derivatives(x, curves, *, markers=None):
+    """One panel per function: the function and its derivative over ``x``.
+
+    Args:
+        x: the 1-D grid.
+        curves: a dict ``name -> (f(x), f'(x))``, arrays shaped like ``x``.
+        markers: optional dict ``name -> (x_points, f'(x_points))`` drawn as
+            dots on the derivative (e.g. the tape's values on a coarser grid).
+
+    Returns:
+        ``(fig, axes)``: a list of ``Axes``, one per function, in the order of
+        ``curves``; each has the lines labelled ``"f"`` and ``"f'"`` (and
+        ``"tape"`` for the markers).
+
+    Raises:
+        ValueError: if ``x`` is not 1-D, ``curves`` is empty, a curve does not
+            match ``x`` or a marker names an unknown function.
+    """
+    import matplotlib.pyplot as plt
+
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 1 or x.size < 2:
+        raise ValueError(f"`x` must be a 1-D grid of at least 2 points, got shape {x.shape}")
+    if not isinstance(curves, dict) or not curves:
+        raise ValueError("`curves` must be a non-empty dict name -> (f(x), f'(x))")
+    markers = {} if markers is None else markers
+    unknown = set(markers) - set(curves)
+    if unknown:
+        raise ValueError(f"`markers` names functions not in `curves`: {sorted(unknown)}")
+    fig, axes = plt.subplots(1, len(curves), figsize=(2.9 * len(curves) + 0.6, 3.0), layout="constrained",
+                             sharex=True, squeeze=False)
+    axes = list(axes[0])
+    for ax, (name, pair) in zip(axes, curves.items()):
+        try:
+            y, dy = (np.asarray(c, dtype=float) for c in pair)
+        except (TypeError, ValueError):
+            raise ValueError(f"`curves`[{name!r}] must be a pair (f(x), f'(x))") from None
+        if y.shape != x.shape or dy.shape != x.shape:
+            raise ValueError(f"`curves`[{name!r}] must hold two arrays shaped like `x` {x.shape}")
+        ax.axhline(0.0, color="0.8", lw=0.8)
+        ax.plot(x, y, label="f")
+        ax.plot(x, dy, label="f'")
+        if name in markers:
+            px, pdy = (np.asarray(c, dtype=float) for c in markers[name])
+            ax.plot(px, pdy, "o", ms=3, color="black", label="tape")
+        ax.set_title(str(name))
+        ax.set_xlabel("x")
+        ax.legend(loc="upper left", fontsize="small")
+    return fig, axes

@@ -40,6 +40,7 @@ def fresh_pots(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("gettext")
     subprocess.run(
         [sys.executable, "-m", "sphinx", "-b", "gettext", "-q", "-c", str(ROOT),
+         "-D", "plot_gallery=0", "-D", "nb_execution_mode=off",  # as `make gettext`: same messages
          "-d", str(ROOT / "_build" / "doctrees" / "gettext"), str(ROOT / "docs"), str(out)],
         check=True, cwd=ROOT,
     )

@@ -1,0 +1,5 @@
+"""Worker programs that the pages start with :func:`tfopt_docs.cluster.run_workers`.
+
+Each module is run as ``python -m tfopt_docs._workers.NAME ...``, one
+process per worker; the pages show their code with ``literalinclude``.
+"""
