@@ -227,18 +227,25 @@ def _with_outputs(notebook: Path, cache) -> str:
     In cache mode myst-nb writes ``jupyter_execute/`` before it merges the
     cached outputs in, so the outputs are merged here, as myst-nb does.
     """
-    text = notebook.read_text(encoding="utf-8")
-    if cache is None:
-        return text
     import nbformat
 
-    try:
-        _, merged = cache.merge_match_into_notebook(
-            nbformat.reads(text, as_version=4), nb_meta=("kernelspec", "language_info", "widgets"))
-    except KeyError:  # not executed (yet): offer the notebook as it is
-        logger.info(f"site_browser: no executed outputs cached for {notebook.name}")
-        return text
-    return nbformat.writes(merged)
+    nb = nbformat.read(notebook, as_version=4)
+    if cache is not None:
+        try:
+            _, nb = cache.merge_match_into_notebook(nb, nb_meta=("kernelspec", "language_info", "widgets"))
+        except KeyError:  # not executed (yet): offer the notebook as it is
+            logger.info(f"site_browser: no executed outputs cached for {notebook.name}")
+    try:  # what to install, as every gallery notebook says first (docs/_ext/site_downloads.py)
+        from site_downloads import notebook_first_cell
+    except ImportError:
+        pass
+    else:
+        cell = nbformat.v4.new_code_cell(notebook_first_cell())
+        if nb.nbformat_minor < 5:
+            cell.pop("id", None)  # cell ids exist from nbformat 4.5 on
+        nb.cells.insert(0, cell)
+    nbformat.validate(nb)
+    return nbformat.writes(nb)
 
 
 def _gallery_dirs(app: Sphinx) -> list[str]:
