@@ -24,16 +24,18 @@
     if (link) link.href = link.href.split("#")[0] + currentSection();
   }, true);
 
-  // A display equation wider than the column is scaled down to fit (to 75% at
-  // most); what is still too wide scrolls inside its own box (tfopt.css).
+  // A display equation wider than the column is scaled down to fit, to 60% at
+  // most on a wide screen (where the column is narrowed by two sidebars) and to
+  // 80% on a phone; what is still too wide scrolls inside its own box (tfopt.css).
   function fitMath() {
+    const least = window.innerWidth >= 960 ? 0.6 : 0.8;
     for (const box of document.querySelectorAll('div.math mjx-container[display="true"]')) {
       if (box.dataset.siteFontSize === undefined) box.dataset.siteFontSize = box.style.fontSize || "";
       box.style.fontSize = box.dataset.siteFontSize;
       const available = box.clientWidth, needed = box.scrollWidth;
       if (available > 0 && needed > available + 1) {
         const base = parseFloat(box.dataset.siteFontSize) || 100;
-        box.style.fontSize = (base * Math.max(0.75, (available - 2) / needed)).toFixed(1) + "%";
+        box.style.fontSize = (base * Math.max(least, (available - 2) / needed)).toFixed(1) + "%";
       }
     }
   }
