@@ -243,6 +243,8 @@ def _with_outputs(notebook: Path, cache) -> str:
         cell = nbformat.v4.new_code_cell(notebook_first_cell())
         if nb.nbformat_minor < 5:
             cell.pop("id", None)  # cell ids exist from nbformat 4.5 on
+        else:
+            cell["id"] = "tfopt-install"  # the same notebook in every build and language
         nb.cells.insert(0, cell)
     nbformat.validate(nb)
     return nbformat.writes(nb)
