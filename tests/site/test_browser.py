@@ -98,6 +98,10 @@ LAYOUT = r"""(desktop) => {
     if (eq.getBoundingClientRect().width && eq.scrollWidth > eq.clientWidth + 1)
       (desktop ? cut : scrolled).push(`equation ${eq.scrollWidth}px in a ${eq.clientWidth}px box: ${(eq.querySelector("mjx-assistive-mml") || eq).textContent.slice(0, 40)}`);
   }
+  // The navbar on one row: its end items (search, languages, colour mode) beside its links.
+  const center = document.querySelector(".navbar-header-items__center"), end = document.querySelector(".navbar-header-items__end");
+  if (desktop && center && end && end.getBoundingClientRect().top - center.getBoundingClientRect().top > 20)
+    cut.push(`the navbar wraps onto a second row`);
   return {width: vw, sideways, cut, scrolled};
 }"""
 
