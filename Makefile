@@ -14,13 +14,13 @@ NOEXEC     := -D plot_gallery=0 -D nb_execution_mode=off -D suppress_warnings=my
 # One sphinx-build per language: own doctrees, shared execution caches.
 sphinx = $(BIN)/sphinx-build -b $(1) -c . -d $(BUILD)/doctrees/$(2) -D language=$(2) $(SPHINXOPTS) docs $(3)
 
-.PHONY: help install lint html html-en html-zh html-noplot gettext update-po doctest test unit site-test check-robust race-rates dist check-downloads bench serve livehtml lock clean
+.PHONY: help install lint html html-en html-zh html-noplot gettext update-po doctest test unit site-test check-robust race-rates dist check-downloads bench screenshots serve livehtml lock clean
 
 help:
 	@echo "make html       build both languages into $(BUILD)/html/{en,zh_CN}"
 	@echo "make test       everything CI checks (build, doctests, unit and site tests)"
 	@echo "other targets:  install lint html-en html-zh html-noplot gettext update-po doctest unit site-test"
-	@echo "                check-robust race-rates dist check-downloads bench serve livehtml lock clean"
+	@echo "                check-robust race-rates dist check-downloads bench screenshots serve livehtml lock clean"
 
 $(VENV)/.installed: requirements/lock.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -109,6 +109,10 @@ check-downloads: install
 bench: install
 	$(BIN)/python benchmarks/build_times.py
 	$(BIN)/python benchmarks/training_speed.py
+
+# Full-page screenshots of the key pages, both languages, desktop and phone (after `make html`).
+screenshots: install
+	$(BIN)/python tests/site/screenshots.py $(BUILD)/screenshots
 
 serve:
 	@echo "Serving $(BUILD)/html on http://127.0.0.1:$(PORT)/"

@@ -115,6 +115,16 @@ html_last_updated_fmt = None
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
 
+# --- in the browser (docs/_ext/site_browser.py; checked by tests/site/test_browser.py) ---
+# MathJax where navigation shows math, alt text, Unicode math in tooltips and
+# titles, the page-as-notebook download, a favicon, and the theme's colour mode
+# set (without a default the theme logs an error on a reader's first visit).
+extensions.append("site_browser")
+html_favicon = "docs/_static/favicon.svg"
+html_js_files = ["site_browser.js"]
+html_context = {"default_mode": "auto"}
+html_theme_options["article_header_end"] = ["page-downloads"]
+
 # --- translation ------------------------------------------------------------
 locale_dirs = ["../locale/"]  # relative to the source dir
 gettext_compact = False  # one catalog per page

@@ -6,6 +6,8 @@ and fixtures, which pytest finds by itself).
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from functools import cache
 from pathlib import Path
@@ -14,7 +16,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[2]
-HTML = ROOT / "_build" / "html"
+# TFOPT_SITE_HTML points the checks at another build (e.g. a no-execution preview).
+HTML = Path(os.environ.get("TFOPT_SITE_HTML", ROOT / "_build" / "html")).resolve()
 LANGUAGES = ("en", "zh_CN")
 # Folders of a built language that hold assets, not pages.
 ASSET_DIRS = {"_static", "_sources", "_downloads", "_images"}
@@ -25,7 +28,19 @@ GLOSSARY = ROOT / "docs" / "reference" / "glossary.csv"
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 from site_helpers import ZH_COLUMN, glossary_terms  # noqa: E402  (docs/_ext, TensorFlow-free)
 
-__all__ = ["ASSET_DIRS", "GLOSSARY", "HTML", "LANGUAGES", "ROOT", "ZH_COLUMN", "built_pages", "glossary_terms", "soup"]
+__all__ = [
+    "ASSET_DIRS",
+    "GLOSSARY",
+    "HTML",
+    "LANGUAGES",
+    "ROOT",
+    "SUMMARIES",
+    "ZH_COLUMN",
+    "built_pages",
+    "glossary_terms",
+    "record_summary",
+    "soup",
+]
 
 
 def built_pages(language: str) -> list[Path]:
@@ -40,3 +55,17 @@ def built_pages(language: str) -> list[Path]:
 def soup(path: Path) -> BeautifulSoup:
     """The parsed page (cached: several tests read the same pages)."""
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+# One-line summaries of what the site tests counted: pytest hides print()
+# output, so conftest.py shows these in the terminal summary, and they are
+# written to _build/browser/report.json.
+SUMMARIES: dict[str, str] = {}
+REPORT = ROOT / "_build" / "browser" / "report.json"
+
+
+def record_summary(key: str, line: str) -> None:
+    """Keep ``line`` for the terminal summary and the report file."""
+    SUMMARIES[key] = line
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(json.dumps(SUMMARIES, ensure_ascii=False, indent=1), encoding="utf-8")
