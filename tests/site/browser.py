@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 #: The key pages: one of each kind, checked in depth in both languages.
 KEY_PAGES = {
