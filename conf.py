@@ -105,6 +105,9 @@ html_css_files = ["tfopt.css"]
 mathjax_path = "mathjax/tex-chtml.js"  # copied into _static by site_helpers: no CDN
 html_theme_options = {
     "navbar_end": ["lang-switcher", "theme-switcher"],
+    # Five sections and "More" (the gallery and About) keep the navbar on one
+    # row at 1280 px, in both languages (tests/site/test_browser.py).
+    "header_links_before_dropdown": 4,
     "show_toc_level": 2,
     "navigation_with_keys": False,
     "footer_start": ["copyright"],
