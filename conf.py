@@ -28,6 +28,7 @@ extensions = [
     "sphinx_copybutton",
     "site_helpers",  # docs/_ext: language switcher, root redirect, jieba dictionary, offline MathJax
     "site_downloads",  # docs/_ext: builds the wheel, serves it under _downloads/tfopt_docs/
+    "site_versions",  # docs/_ext: the gallery's thumbnail tooltips get the versions too
 ]
 
 root_doc = "index"

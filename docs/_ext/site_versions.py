@@ -1,28 +1,36 @@
 """The TensorFlow and Keras versions the site states, read from the installed packages.
 
-The pages and examples never write the pinned version out: they write a
-substitution, which the build fills in from the packages it runs on (the
-ones the lock file installs). Bumping the lock file is then the whole
-version change of the site, and the translation catalogs do not change,
-because Sphinx extracts a message before substitutions are resolved: the
-message keeps ``{{ tf_version }}`` (MyST pages) or ``|tf_version|``
-(gallery examples), and so does its translation.
+Pages and examples never write the pinned version out: they write a
+substitution, which the build fills in from the packages it runs on (those
+the lock file installs). Bumping the lock file is then the whole version
+change of the site, and the translation catalogs do not change: Sphinx
+extracts a message before substitutions are resolved, so the message keeps
+``{{ tf_version }}`` (MyST pages) or ``|tf_version|`` (gallery examples),
+and so does its translation, which is resolved when it is parsed in turn.
 
-=====================  ========================  ======================
-name                   value (installed 2.21.0)  where
-=====================  ========================  ======================
-``tf_version``         ``2.21``                  "TensorFlow 2.21"
-``tf_release``         ``2.21.0``                the exact release
-``keras_version``      ``3.15``                  "Keras 3.15"
-``keras_release``      ``3.15.1``                "Keras 3.15.1"
-``pip_install_tf``     ``pip install tensorflow==2.21.* keras ...``  (inline code)
-=====================  ========================  ======================
+Substitutions (values with TensorFlow 2.21.0 and Keras 3.15.1 installed):
 
-MyST pages write ``{{ tf_version }}`` (``myst_substitutions``; the
-``substitution`` syntax is enabled in conf.py), gallery examples write
-``|tf_version|`` (the rST substitutions of :func:`rst_epilog`). Historical
-versions ("TensorFlow 2.0", "since TF 2.16") are facts about the past and
-stay literal. TensorFlow-free: only package metadata is read.
+``tf_version``
+    ``2.21``, as in "TensorFlow {{ tf_version }}".
+``tf_release``
+    ``2.21.0``.
+``keras_version``
+    ``3.15``, as in "Keras {{ keras_version }}".
+``keras_release``
+    ``3.15.1``, as in "Keras {{ keras_release }}" (a statement about the
+    pinned release).
+``pip_install_tf``
+    inline code, ``pip install tensorflow==2.21.* keras matplotlib scikit-learn``:
+    the ``tf`` extra of pyproject.toml, TensorFlow pinned to its minor version.
+
+MyST pages write ``{{ tf_version }}`` (conf.py's ``myst_substitutions``,
+with the ``substitution`` syntax enabled), also in titles, headings and
+directive arguments; gallery examples write ``|tf_version|`` (conf.py's
+``rst_epilog``). Historical versions ("TensorFlow 2.0", "since TF 2.16")
+are facts about the past and stay literal; tests/test_site_versions.py fails
+on a pinned version written out. As a Sphinx extension, this module also
+fills the gallery's thumbnail tooltips. TensorFlow-free: only package
+metadata is read.
 """
 
 from __future__ import annotations
@@ -111,3 +119,36 @@ def rst_epilog(values: dict[str, str] | None = None) -> str:
     # Inline code is `code` in MyST, ``code`` in rST.
     rst = {name: re.sub(r"^`(.*)`$", r"``\1``", value) for name, value in values.items()}
     return "\n" + "\n".join(f".. |{name}| replace:: {value}" for name, value in rst.items())
+
+
+TOOLTIP = re.compile(r'(tooltip=")([^"]*)(")')
+
+
+def fill_tooltips(text: str, values: dict[str, str]) -> str:
+    """Resolve ``|name|`` in the gallery's thumbnail tooltips.
+
+    sphinx-gallery copies an example's first paragraph, markup stripped, into a
+    raw-HTML ``tooltip`` attribute, where rST substitutions are not resolved.
+    Raw HTML is not translated, so resolving it here changes no message.
+
+    >>> print(fill_tooltips('<div tooltip="on TensorFlow |tf_version|."> |tf_version|', {"tf_version": "2.21"}))
+    <div tooltip="on TensorFlow 2.21."> |tf_version|
+    """
+
+    def fill(match: re.Match) -> str:
+        body = match.group(2)
+        for name, value in values.items():
+            body = body.replace(f"|{name}|", value)
+        return match.group(1) + body + match.group(3)
+
+    return TOOLTIP.sub(fill, text)
+
+
+def on_source_read(app, docname: str, source: list[str]) -> None:
+    if "|" in source[0] and "tooltip=" in source[0]:
+        source[0] = fill_tooltips(source[0], app.config.myst_substitutions)
+
+
+def setup(app) -> dict:
+    app.connect("source-read", on_source_read)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
