@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-import site_versions  # docs/_ext (on the path through built_site), TensorFlow-free
+import site_versions  # docs/_ext: on sys.path through built_site, which conftest.py imports first
 from built_site import HTML, LANGUAGES, built_pages, soup
 
 VALUES = site_versions.myst_substitutions()
