@@ -87,15 +87,17 @@ ROOT_REDIRECT = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <script>
   // Send the reader to the first language their browser prefers that the site
-  // has (the whole tag, e.g. zh-cn, or its first part, zh), else the first one.
+  // has (the whole tag, e.g. zh-cn, else its first part, zh), else the first one.
   var codes = {codes};
   var prefs = navigator.languages || [navigator.language || ""];
   var target = codes[0];
   search: for (var i = 0; i < prefs.length; i++) {{
     var p = prefs[i].toLowerCase();
-    for (var j = 0; j < codes.length; j++) {{
-      var tag = codes[j].toLowerCase().replace("_", "-");
-      if (p === tag || p.split("-")[0] === tag.split("-")[0]) {{ target = codes[j]; break search; }}
+    for (var whole = 1; whole >= 0; whole--) {{
+      for (var j = 0; j < codes.length; j++) {{
+        var tag = codes[j].toLowerCase().replace("_", "-");
+        if (whole ? p === tag : p.split("-")[0] === tag.split("-")[0]) {{ target = codes[j]; break search; }}
+      }}
     }}
   }}
   window.location.replace(target + "/index.html");
