@@ -7,10 +7,13 @@ is flagged: "TensorFlow 2.0" or "since TF 2.16" are history and stay literal.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
+import zipfile
 from importlib.metadata import version
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -122,3 +125,34 @@ def test_languages_reader_refuses_a_non_literal(tmp_path):
     conf.write_text("language = 'en'\n", encoding="utf-8")
     with pytest.raises(ValueError, match="assigns no site_languages"):
         site_languages.site_languages(conf)
+
+
+def test_downloads_state_the_versions(tmp_path):
+    downloads = tmp_path / "_downloads" / "abc"
+    downloads.mkdir(parents=True)
+    script = '"""\nRuns on TensorFlow |tf_version|; install with |pip_install_tf|.\n"""\nimport keras\n'
+    (downloads / "plot_x.py").write_text(script, encoding="utf-8")
+    cell = {
+        "cell_type": "markdown",
+        "metadata": {},
+        "source": ["# On Keras {{ keras_release }}\n", "{{ pip_install_tf }}"],
+    }
+    notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (downloads / "page.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    with zipfile.ZipFile(downloads / "all.zip", "w") as archive:
+        archive.writestr("plot_x.py", script)
+    with zipfile.ZipFile(downloads / "none.zip", "w") as archive:
+        archive.writestr("plot_y.py", "print(1)\n")
+    untouched = (downloads / "none.zip").read_bytes()
+    app = SimpleNamespace(builder=SimpleNamespace(format="html"), outdir=str(tmp_path))
+    app.config = SimpleNamespace(myst_substitutions=VALUES)
+    site_versions.on_build_finished(app, None)
+
+    tf, pip = VALUES["tf_version"], VALUES["pip_install_tf"].strip("`")
+    expected = f'"""\nRuns on TensorFlow {tf}; install with ``{pip}``.\n"""\nimport keras\n'
+    assert (downloads / "plot_x.py").read_text(encoding="utf-8") == expected
+    source = json.loads((downloads / "page.ipynb").read_text(encoding="utf-8"))["cells"][0]["source"]
+    assert source == [f"# On Keras {VALUES['keras_release']}\n", f"`{pip}`"]
+    with zipfile.ZipFile(downloads / "all.zip") as archive:
+        assert archive.read("plot_x.py").decode("utf-8") == expected
+    assert (downloads / "none.zip").read_bytes() == untouched

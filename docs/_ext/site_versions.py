@@ -29,14 +29,18 @@ directive arguments; gallery examples write ``|tf_version|`` (conf.py's
 ``rst_epilog``). Historical versions ("TensorFlow 2.0", "since TF 2.16")
 are facts about the past and stay literal; tests/test_site_versions.py fails
 on a pinned version written out. As a Sphinx extension, this module also
-fills the gallery's thumbnail tooltips. TensorFlow-free: only package
-metadata is read.
+fills in the gallery's thumbnail tooltips and every download (a reader's
+copy of an example or a page notebook states the versions). TensorFlow-free:
+only package metadata is read.
 """
 
 from __future__ import annotations
 
+import io
+import json
 import re
 import tomllib
+import zipfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -149,6 +153,67 @@ def on_source_read(app, docname: str, source: list[str]) -> None:
         source[0] = fill_tooltips(source[0], app.config.myst_substitutions)
 
 
+def resolve(text: str, values: dict[str, str], rst: bool) -> str:
+    """``text`` with every ``{{ name }}`` and ``|name|`` of ``values`` filled in.
+
+    ``rst`` says how inline code is written where the text lands (an example's
+    docstring is rST, a notebook's markdown cell Markdown).
+
+    >>> values = {"tf_version": "2.21", "pip_install_tf": "`pip install x`"}
+    >>> print(resolve("TensorFlow {{ tf_version }}, |tf_version|; |pip_install_tf|", values, rst=True))
+    TensorFlow 2.21, 2.21; ``pip install x``
+    """
+    for name, value in values.items():
+        if rst:
+            value = re.sub(r"^`(.*)`$", r"``\1``", value)
+        text = re.sub(r"\{\{\s*" + re.escape(name) + r"\s*\}\}", lambda _, v=value: v, text)
+        text = text.replace(f"|{name}|", value)
+    return text
+
+
+def _resolved_bytes(name: str, data: bytes, values: dict[str, str]) -> bytes:
+    if name.endswith(".zip"):
+        with zipfile.ZipFile(io.BytesIO(data)) as old:
+            members = [(info, old.read(info)) for info in old.infolist()]
+        resolved = [_resolved_bytes(info.filename, member, values) for info, member in members]
+        if all(new == member for new, (_, member) in zip(resolved, members, strict=True)):
+            return data  # nothing to fill in: the archive stays byte for byte
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for (info, _), member in zip(members, resolved, strict=True):
+                archive.writestr(info, member)
+        return buffer.getvalue()
+    if name.endswith((".py", ".ipynb")):
+        text = data.decode("utf-8")
+        if name.endswith(".ipynb"):  # JSON: the values go in as JSON string content
+            values = {k: json.dumps(v)[1:-1] for k, v in values.items()}
+        return resolve(text, values, rst=name.endswith(".py")).encode("utf-8")
+    return data
+
+
+def on_build_finished(app, exception: Exception | None) -> None:
+    """Fill in the versions in every download: the gallery's scripts, notebooks and
+    zip archives, and the pages as notebooks (site_browser.py writes them first).
+
+    The sources keep the substitutions; a reader's copy states the versions.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    values = app.config.myst_substitutions
+    marks = [f"|{name}|".encode() for name in values] + [name.encode() for name in values]
+    for path in sorted((Path(app.outdir) / "_downloads").rglob("*")):
+        if path.suffix not in (".py", ".ipynb", ".zip") or not path.is_file():
+            continue
+        data = path.read_bytes()
+        if path.suffix != ".zip" and not any(mark in data for mark in marks):
+            continue
+        new = _resolved_bytes(path.name, data, values)
+        if new != data:
+            path.write_bytes(new)
+
+
 def setup(app) -> dict:
     app.connect("source-read", on_source_read)
+    # After site_browser's build-finished (default priority 500) writes the page notebooks.
+    app.connect("build-finished", on_build_finished, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
