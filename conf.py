@@ -28,7 +28,6 @@ extensions = [
     "sphinx_copybutton",
     "site_helpers",  # docs/_ext: language switcher, root redirect, jieba dictionary, offline MathJax
     "site_downloads",  # docs/_ext: builds the wheel, serves it under _downloads/tfopt_docs/
-    "site_versions",  # docs/_ext: the gallery's thumbnail tooltips get the versions too
 ]
 
 root_doc = "index"
@@ -56,6 +55,7 @@ myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "su
 # as they are; gallery examples (rST) write |tf_version| (docs/_ext/site_versions.py).
 myst_substitutions = site_versions.myst_substitutions()
 rst_epilog = site_versions.rst_epilog(myst_substitutions)
+extensions.append("site_versions")  # and the gallery's tooltips and every download state them
 myst_heading_anchors = 3
 nb_execution_mode = "cache"
 # One absolute cache for both languages: the Chinese build reuses the
