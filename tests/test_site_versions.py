@@ -159,3 +159,12 @@ def test_downloads_state_the_versions(tmp_path):
     with zipfile.ZipFile(downloads / "all.zip") as archive:
         assert archive.read("plot_x.py").decode("utf-8") == expected
     assert (downloads / "none.zip").read_bytes() == untouched
+
+
+def test_docstring_examples_hold():
+    import doctest
+
+    for module in (site_versions, site_languages):
+        result = doctest.testmod(module)
+        assert result.failed == 0, module.__name__
+    assert doctest.testmod(site_versions).attempted >= 4
