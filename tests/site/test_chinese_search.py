@@ -12,7 +12,6 @@ import re
 from urllib.parse import quote
 
 import snowballstemmer
-
 from built_site import GLOSSARY, record_summary
 from site_helpers import add_search_aliases, search_aliases
 from test_search import search_index

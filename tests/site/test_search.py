@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import snowballstemmer
-
 from built_site import GLOSSARY, HTML, ZH_COLUMN, glossary_terms
 
 

@@ -191,7 +191,7 @@ FORM = {
         rf"[{CJK}{CJK_PUNCT}] ?[,;:?!(]|[,;:?!)] ?[{CJK}]|\( ?[{CJK}]|[{CJK}] ?\)"
     ),
     "space between Chinese characters": re.compile(rf"[{CJK}] +[{CJK}]"),
-    "space next to Chinese punctuation": re.compile(rf"(?<!\\)[^\S\n][，。：；！？、）”》]|[（“《][^\S\n]"),
+    "space next to Chinese punctuation": re.compile(r"(?<!\\)[^\S\n][，。：；！？、）”》]|[（“《][^\S\n]"),
     "space before %": re.compile(r"\d\s+%"),
 }
 
