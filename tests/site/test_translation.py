@@ -182,7 +182,7 @@ CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 CJK_PUNCT = "，。：；！？、（）“”《》‘’…—"
 # Inline code, math, roles, links and quoted titles: left out of the form checks.
 NOT_PROSE = re.compile(
-    r"``.*?``|:[a-z:]+:`[^`]*`|\{[a-z:-]+\}`[^`]*`|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|https?://\S+|《[^》]*》",
+    r"<[^<>]+>|``.*?``|:[a-z:]+:`[^`]*`|\{[a-z:-]+\}`[^`]*`|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|https?://\S+|《[^》]*》",
     re.S,
 )
 FORM = {
