@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 import build_environment  # noqa: E402  (docs/_ext, TensorFlow-free)
 import site_downloads  # noqa: E402  (docs/_ext: the wheel on the site, install notes)
+import site_versions  # noqa: E402  (docs/_ext: TensorFlow and Keras versions, from the installed packages)
 
 project = "tfopt_docs"
 author = "tfopt_docs contributors"
@@ -48,7 +49,13 @@ exclude_patterns = [
 nitpicky = True
 
 # --- MyST / myst-nb -------------------------------------------------------
-myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]
+# The versions pages state ("TensorFlow {{ tf_version }}") come from the installed
+# packages, so bumping the lock file updates the site and leaves the catalogs
+# as they are; gallery examples (rST) write |tf_version| (docs/_ext/site_versions.py).
+myst_substitutions = site_versions.myst_substitutions()
+rst_epilog = site_versions.rst_epilog(myst_substitutions)
+extensions.append("site_versions")  # and the gallery's tooltips and every download state them
 myst_heading_anchors = 3
 nb_execution_mode = "cache"
 # One absolute cache for both languages: the Chinese build reuses the

@@ -1,6 +1,6 @@
 """Run every download of the built site the way a reader would, outside the repository.
 
-    .venv/bin/python tools/check_downloads.py                 # _build/html/en and zh_CN
+    .venv/bin/python tools/check_downloads.py                 # _build/html/<each language>
     .venv/bin/python tools/check_downloads.py --html /tmp/x-html -k rosenbrock
 
 Collects every ``.py`` and ``.ipynb`` under the built site's ``_downloads/``
@@ -47,6 +47,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+import site_languages  # noqa: E402  (docs/_ext: conf.py's site_languages, standard library only)
 LOCK = ROOT / "requirements" / "lock.txt"
 # Third-party wheels kept between runs, like pip's own cache (outside the clone,
 # so a fresh clone on the same machine reuses them).
@@ -262,11 +264,11 @@ def run_download(download: Download, tmp: Path, venv: Path) -> tuple[bool, float
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--html", type=Path, action="append",
-                        help="a built language of the site (default: _build/html/en and _build/html/zh_CN)")
+                        help="a built language of the site (default: _build/html/<each language of conf.py>)")
     parser.add_argument("-k", dest="pattern", help="run only downloads whose name contains this")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
-    sites = args.html or [p for p in (ROOT / "_build" / "html" / "en", ROOT / "_build" / "html" / "zh_CN")
+    sites = args.html or [p for p in (ROOT / "_build" / "html" / code for code in site_languages.codes())
                           if p.is_dir()]
     if not sites:
         print("no built site: run `make html` first (or pass --html DIR)", file=sys.stderr)

@@ -6,7 +6,9 @@
 * search aliases: in the Chinese search index, each glossary alias (海森矩阵,
   Hessian 矩阵, EMA, ...) leads to the pages that use the glossary's term;
 * the language switcher's links, which keep the current page;
-* the root ``index.html`` that sends a reader to a language;
+* the root ``index.html`` that sends a reader to a language (those of
+  conf.py's ``site_languages``, which docs/_ext/site_languages.py reads for
+  the Makefile and the tests);
 * MathJax served with the site (from the sphinx-mathjax-offline package),
   never from a CDN.
 """
@@ -147,19 +149,25 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
 
 
 ROOT_REDIRECT = """<!DOCTYPE html>
-<html lang="en">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <title>{project}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <script>
-  // Send the reader to the language their browser prefers, English otherwise.
-  var prefs = navigator.languages || [navigator.language || "en"];
-  var target = "{default}";
-  for (var i = 0; i < prefs.length; i++) {{
+  // Send the reader to the first language their browser prefers that the site
+  // has (the whole tag, e.g. zh-cn, else its first part, zh), else the first one.
+  var codes = {codes};
+  var prefs = navigator.languages || [navigator.language || ""];
+  var target = codes[0];
+  search: for (var i = 0; i < prefs.length; i++) {{
     var p = prefs[i].toLowerCase();
-    if (p.indexOf("zh") === 0) {{ target = "zh_CN"; break; }}
-    if (p.indexOf("en") === 0) {{ target = "en"; break; }}
+    for (var whole = 1; whole >= 0; whole--) {{
+      for (var j = 0; j < codes.length; j++) {{
+        var tag = codes[j].toLowerCase().replace("_", "-");
+        if (whole ? p === tag : p.split("-")[0] === tag.split("-")[0]) {{ target = codes[j]; break search; }}
+      }}
+    }}
   }}
   window.location.replace(target + "/index.html");
 </script>
@@ -192,8 +200,13 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
         f'<li><a href="{code}/index.html" hreflang="{code.replace("_", "-")}">{html.escape(label)}</a></li>'
         for code, label in app.config.site_languages
     )
-    default = app.config.site_languages[0][0]
-    page = ROOT_REDIRECT.format(project=html.escape(app.config.project), default=default, links=links)
+    codes = [code for code, _ in app.config.site_languages]
+    page = ROOT_REDIRECT.format(
+        project=html.escape(app.config.project),
+        lang=codes[0].replace("_", "-"),
+        codes=json.dumps(codes),
+        links=links,
+    )
     root = redirect_root(Path(app.outdir), app.config.language)
     if root is not None:
         root.joinpath("index.html").write_text(page, encoding="utf-8")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup, Comment, Doctype
-from built_site import HTML, ROOT, built_pages, soup
+from built_site import CHINESE, HTML, ROOT, built_pages, soup
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 ENGLISH_WORD = re.compile(r"\b[A-Za-z]{3,}\b")
@@ -62,10 +62,10 @@ def _page_titles(language: str) -> set[str]:
 
 
 def test_no_untranslated_theme_string_on_a_chinese_page():
-    titles = _page_titles("zh_CN")
+    titles = _page_titles(CHINESE)
     problems: dict[str, list[str]] = {}
-    for path in built_pages("zh_CN"):
-        if path.relative_to(HTML / "zh_CN").parts[0] == "_downloads":
+    for path in built_pages(CHINESE):
+        if path.relative_to(HTML / CHINESE).parts[0] == "_downloads":
             continue  # the wheel's pip index page, in English for pip
         for s in untranslated(theme_strings(soup(path))):
             if s in titles or re.fullmatch(r"\w+(\.\w+)+", s):  # a page title, an API name
@@ -100,7 +100,7 @@ def literal_asterisks(page: BeautifulSoup) -> list[str]:
 
 
 def test_no_literal_emphasis_asterisks_on_a_chinese_page():
-    problems = [f"{p.relative_to(HTML)}: {s!r}" for p in built_pages("zh_CN") for s in literal_asterisks(soup(p))]
+    problems = [f"{p.relative_to(HTML)}: {s!r}" for p in built_pages(CHINESE) for s in literal_asterisks(soup(p))]
     assert not problems, "\n".join(problems[:40])
 
 
@@ -131,7 +131,7 @@ def english_in_math(tex: str) -> list[str]:
 
 def test_no_english_words_in_math_on_a_chinese_page():
     problems = []
-    for path in built_pages("zh_CN"):
+    for path in built_pages(CHINESE):
         for node in soup(path).select(".math"):
             problems += [f"{path.relative_to(HTML)}: {w!r}" for w in english_in_math(node.get_text())]
     assert not problems, "\n".join(problems[:40])

@@ -12,7 +12,7 @@ import re
 from urllib.parse import quote
 
 import snowballstemmer
-from built_site import GLOSSARY, record_summary
+from built_site import CHINESE, GLOSSARY, record_summary
 from site_helpers import add_search_aliases, search_aliases
 from test_search import search_index
 
@@ -39,7 +39,7 @@ def test_the_issue_aliases_are_in_the_glossary():
 
 
 def test_every_alias_word_leads_to_its_terms_pages_in_the_index():
-    index = search_index("zh_CN")
+    index = search_index(CHINESE)
     problems = []
     for alias, terms in ALIASES.items():
         expected = set().union(*(term_pages(index, t) for t in terms))
@@ -56,7 +56,7 @@ def _pages_for_word(index: dict, word: str) -> set[str]:
 
 
 def test_searching_an_alias_in_the_browser_finds_its_terms_pages(browser, site_url):
-    index = search_index("zh_CN")
+    index = search_index(CHINESE)
     context = browser.new_context()
     counts = {}
     problems = []
@@ -64,7 +64,7 @@ def test_searching_an_alias_in_the_browser_finds_its_terms_pages(browser, site_u
         page = context.new_page()
         for alias, terms in ALIASES.items():
             expected = set().union(*(term_pages(index, t) for t in terms))
-            page.goto(f"{site_url}/zh_CN/search.html?q={quote(alias)}")
+            page.goto(f"{site_url}/{CHINESE}/search.html?q={quote(alias)}")
             page.wait_for_function(
                 "() => { const h = document.querySelector('#search-results h2');"
                 " return h && h.textContent === Documentation.gettext('Search Results'); }",

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from built_site import GLOSSARY, ROOT, ZH_COLUMN, glossary_terms
+from built_site import CHINESE, GLOSSARY, ROOT, ZH_COLUMN, glossary_terms
 
-LOCALE = ROOT / "locale" / "zh_CN" / "LC_MESSAGES"
+LOCALE = ROOT / "locale" / CHINESE / "LC_MESSAGES"
 # Inline code, math and roles: what a translation must carry over unchanged in number.
 MARKUP = {"backtick": "`", "dollar": "$"}
 CODE = re.compile(r"``.*?``|`[^`]*`|\$[^$]*\$")
@@ -24,6 +24,8 @@ CODE = re.compile(r"``.*?``|`[^`]*`|\$[^$]*\$")
 QUOTED = re.compile(r'"[^"]*"')
 # A role with an explicit title, `title <target>`: only the target must stay.
 TITLED = re.compile(r"^`[^`<]*<([^`>]+)>`$")
+# Substitutions (the versions, docs/_ext/site_versions.py): MyST {{ name }}, rST |name|.
+SUBSTITUTION = re.compile(r"\{\{\s*(\w+)\s*\}\}|\|(\w+_(?:version|release)|pip_install_\w+)\|")
 
 
 def _code_spans(text: str) -> list[str]:
@@ -104,6 +106,8 @@ def test_translations_keep_code_math_and_roles():
                 problems.append(f"{rel}: {name} count differs in {source[:60]!r}")
         if _code_spans(source) != _code_spans(target):
             problems.append(f"{rel}: code or math changed in {source[:60]!r}")
+        if sorted(SUBSTITUTION.findall(source)) != sorted(SUBSTITUTION.findall(target)):
+            problems.append(f"{rel}: substitutions differ in {source[:60]!r}")
     assert not problems, "\n".join(problems[:40])
 
 
