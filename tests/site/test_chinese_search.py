@@ -47,7 +47,9 @@ def test_every_alias_word_leads_to_its_terms_pages_in_the_index():
             problems.append(f"{alias}: its terms {terms} are on no page")
         for word in re.split(r"\W+", alias):
             if word and not expected <= _pages_for_word(index, word):
-                problems.append(f"{alias}: the word {word!r} misses {sorted(expected - _pages_for_word(index, word))[:5]}")
+                problems.append(
+                    f"{alias}: the word {word!r} misses {sorted(expected - _pages_for_word(index, word))[:5]}"
+                )
     assert not problems, "\n".join(problems)
 
 
@@ -70,15 +72,21 @@ def test_searching_an_alias_in_the_browser_finds_its_terms_pages(browser, site_u
                 " return h && h.textContent === Documentation.gettext('Search Results'); }",
                 timeout=30000,
             )
-            hrefs = page.eval_on_selector_all("#search-results ul.search li a", "els => els.map(a => a.getAttribute('href'))")
+            hrefs = page.eval_on_selector_all(
+                "#search-results ul.search li a", "els => els.map(a => a.getAttribute('href'))"
+            )
             found = {re.sub(r"\.html.*$", "", h) for h in hrefs}
             counts[alias] = len(found)
             if not expected <= found:
                 problems.append(f"{alias!r}: {sorted(expected - found)[:5]} not among {len(found)} results")
     finally:
         context.close()
-    record_summary("aliases", f"{len(counts)} glossary aliases searched in Chinese: " + ", ".join(
-        f"{a} {n}" for a, n in list(counts.items())[:6]) + ", ...")
+    record_summary(
+        "aliases",
+        f"{len(counts)} glossary aliases searched in Chinese: "
+        + ", ".join(f"{a} {n}" for a, n in list(counts.items())[:6])
+        + ", ...",
+    )
     assert not problems, "\n".join(problems)
 
 

@@ -214,8 +214,11 @@ FORM = {
 def form_problems(text: str) -> list[str]:
     """Punctuation and spacing a Chinese sentence must not have (its code and math left out)."""
     prose = NOT_PROSE.sub("\0", text)
-    return [f"{name}: {prose[max(0, m.start() - 12):m.end() + 12]!r}"
-            for name, rx in FORM.items() for m in rx.finditer(prose)]
+    return [
+        f"{name}: {prose[max(0, m.start() - 12) : m.end() + 12]!r}"
+        for name, rx in FORM.items()
+        for m in rx.finditer(prose)
+    ]
 
 
 def test_chinese_punctuation_and_spacing():
