@@ -22,10 +22,11 @@ help:
 	@echo "other targets:  install lint html-en html-zh html-noplot gettext update-po doctest unit site-test"
 	@echo "                check-robust race-rates dist check-downloads bench screenshots serve livehtml lock clean"
 
-$(VENV)/.installed: requirements/lock.txt pyproject.toml
+$(VENV)/.installed: requirements/lock.txt requirements/tf-keras.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements/lock.txt
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/tf-keras.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
