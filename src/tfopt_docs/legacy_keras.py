@@ -133,6 +133,9 @@ def _error_text(error: BaseException) -> str:
     match = _GRAPH_ERROR.search(message)
     if match:  # TensorFlow's graph errors quote the Python stack, with paths
         message = match.group(1).strip()
+    elif message.startswith("in user code:"):  # an error while tracing: the stack, then the error
+        message = [line.strip() for line in message.splitlines() if line.strip()][-1]
+        message = message.removeprefix(f"{type(error).__name__}: ")
     message = _OP_SUFFIX.sub("", message).strip()
     return sanitize(f"{type(error).__name__}: {message}" if message else type(error).__name__)
 
@@ -169,17 +172,27 @@ def _captured():
             stream.flush()
     with tempfile.TemporaryFile(mode="w+b") as sink:
         saved_fds = [os.dup(1), os.dup(2)]
-        text = io.TextIOWrapper(os.fdopen(os.dup(sink.fileno()), "wb", buffering=0), encoding="utf-8",
-                                errors="replace", line_buffering=True, write_through=True)
+        text = io.TextIOWrapper(
+            os.fdopen(os.dup(sink.fileno()), "wb", buffering=0),
+            encoding="utf-8",
+            errors="replace",
+            line_buffering=True,
+            write_through=True,
+        )
         old_streams = (sys.stdout, sys.stderr)
         # Handlers that write to the process's streams write here meanwhile.
         handlers = []
-        loggers = [logging.getLogger(), *(l for l in logging.Logger.manager.loggerDict.values()
-                                           if isinstance(l, logging.Logger))]
+        loggers = [
+            logging.getLogger(),
+            *(x for x in logging.Logger.manager.loggerDict.values() if isinstance(x, logging.Logger)),
+        ]
         for logger in loggers:
             for handler in logger.handlers:
                 if isinstance(handler, logging.StreamHandler) and getattr(handler, "stream", None) in (
-                        *old_streams, sys.__stdout__, sys.__stderr__):
+                    *old_streams,
+                    sys.__stdout__,
+                    sys.__stderr__,
+                ):
                     handlers.append((handler, handler.setStream(text)))
         chunks: list[str] = []
         try:
@@ -197,8 +210,8 @@ def _captured():
             sys.stdout, sys.stderr = old_streams
             for handler, stream in handlers:
                 handler.setStream(stream)
-            for logger in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
-                for handler in getattr(logger, "handlers", ()):  # created meanwhile, on this capture
+            for item in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
+                for handler in getattr(item, "handlers", ()):  # created meanwhile, on this capture
                     if isinstance(handler, logging.StreamHandler) and handler.stream is text:
                         handler.setStream(old_streams[1])
             os.dup2(saved_fds[0], 1)
@@ -236,6 +249,7 @@ def run_source(source: str, namespace: dict, filename: str = "<snippet>") -> Res
         try:
             tree = ast.parse(source, filename)
             last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+            assert last is None or isinstance(last, ast.Expr)
             exec(compile(tree, filename, "exec"), namespace)
             if last is not None:
                 value = eval(compile(ast.Expression(last.value), filename, "eval"), namespace)
@@ -288,21 +302,25 @@ def _serve() -> None:  # pragma: no cover - runs in the child; tests/test_legacy
     startup = os.environ.get("PYTHONSTARTUP")  # as an interactive interpreter (and the kernel) would
     prelude = "import os\nimport tensorflow as tf\nimport tf_keras\n"
     if startup and os.path.isfile(startup):
-        prelude = (f"import sys as _s\n_s.path.insert(0, {os.path.dirname(startup)!r})\n"
-                   f"exec(compile(open({startup!r}).read(), {startup!r}, 'exec'))\ndel _s\n") + prelude
+        prelude = (
+            f"import sys as _s\n_s.path.insert(0, {os.path.dirname(startup)!r})\n"
+            f"exec(compile(open({startup!r}).read(), {startup!r}, 'exec'))\ndel _s\n"
+        ) + prelude
     ready = run_source(prelude, namespace, "<start-up>")
-    output = "".join(line for line in ready.output.splitlines(keepends=True)
-                     if not _STARTUP_LINES.fullmatch(line.rstrip("\n")))
+    output = "".join(
+        line for line in ready.output.splitlines(keepends=True) if not _STARTUP_LINES.fullmatch(line.rstrip("\n"))
+    )
     tf = namespace.get("tf")
     if ready.error is None and tf is not None and not tf.keras.__name__.startswith("tf_keras"):
         ready = Result(output, f"RuntimeError: tf.keras is {tf.keras.__name__}, not tf_keras")
     versions = {}
     if ready.error is None:
-        versions = {"tensorflow": tf.__version__, "tf_keras": namespace["tf_keras"].__version__}
+        versions = {"tensorflow": tf.__version__, "tf_keras": namespace["tf_keras"].__version__}  # type: ignore[union-attr]
     for name in ("os", "tf_keras"):
         namespace.pop(name, None)
-    reply.write(json.dumps({"ready": ready.error is None, "error": ready.error, "output": output,
-                            "versions": versions}) + "\n")
+    reply.write(
+        json.dumps({"ready": ready.error is None, "error": ready.error, "output": output, "versions": versions}) + "\n"
+    )
     for count, line in enumerate(sys.stdin, start=1):
         request = json.loads(line)
         result = run_source(request["source"], namespace, f"<tf_keras snippet {count}>")
@@ -342,7 +360,12 @@ class Keras2Worker:
         self._stderr = tempfile.TemporaryFile()
         self._process: subprocess.Popen | None = subprocess.Popen(
             [sys.executable, "-c", "from tfopt_docs.legacy_keras import _serve; _serve()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, env=env, close_fds=True)
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            env=env,
+            close_fds=True,
+        )
         self._lock = threading.Lock()
         self._started: dict | None = None
         self.versions: dict[str, str] = {}
@@ -381,8 +404,9 @@ class Keras2Worker:
                 self._started = self._read_reply()
                 if not self._started["ready"]:
                     self.close()
-                    raise RuntimeError(f"Keras 2 is not available ({self._started['error']}); install it with "
-                                       f"`{INSTALL_HINT}`")
+                    raise RuntimeError(
+                        f"Keras 2 is not available ({self._started['error']}); install it with `{INSTALL_HINT}`"
+                    )
                 self.versions = self._started["versions"]
             return self._started["output"]
 
@@ -449,7 +473,7 @@ _KERAS3_NAMESPACE: dict[str, Any] = {"__name__": "__main__"}
 def worker() -> Keras2Worker:
     """The notebook's one Keras 2 worker (started on first use)."""
     global _WORKER
-    if _WORKER is None or not _WORKER.alive and _WORKER._started is None:
+    if _WORKER is None or _WORKER._process is None:  # none yet, or closed (a dead one reports its end)
         import atexit
 
         _WORKER = Keras2Worker()
@@ -493,8 +517,10 @@ def side_by_side_magic(line: str, cell: str) -> None:
     import keras
 
     versions = worker().versions
-    sys.stdout.write(f"Keras 2 (tf_keras {versions.get('tf_keras', '?')}):\n{_indent(keras2.text)}"
-                     f"Keras 3 (keras {keras.__version__}):\n{_indent(keras3.text)}")
+    sys.stdout.write(
+        f"Keras 2 (tf_keras {versions.get('tf_keras', '?')}):\n{_indent(keras2.text)}"
+        f"Keras 3 (keras {keras.__version__}):\n{_indent(keras3.text)}"
+    )
 
 
 def load_ipython_extension(ipython) -> None:
