@@ -8,8 +8,8 @@ BUILD      := _build
 # -j auto: pages are read (and executed) and examples run on every core.
 SPHINXOPTS ?= -n -W --keep-going -j auto
 PORT       ?= 8000
-# Build without executing anything: no gallery example, no notebook.
-NOEXEC     := -D plot_gallery=0 -D nb_execution_mode=off -D suppress_warnings=myst-nb.lexer
+# Build without executing anything: no gallery example, no notebook (so no lexer names and no glued values either).
+NOEXEC     := -D plot_gallery=0 -D nb_execution_mode=off -D suppress_warnings=myst-nb.lexer,mystnb.glue
 
 # One sphinx-build per language: own doctrees, shared execution caches.
 sphinx = $(BIN)/sphinx-build -b $(1) -c . -d $(BUILD)/doctrees/$(2) -D language=$(2) $(SPHINXOPTS) docs $(3)

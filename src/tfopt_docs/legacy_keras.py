@@ -269,7 +269,7 @@ def summary(result: Result, *, value: bool = False) -> str:
 
     >>> print(summary(Result("", "ValueError: Argument(s) not recognized")))
     `ValueError`
-    >>> print(summary(Result("WARNING:absl:`lr` is deprecated\\n0.01\\n"), value=True))
+    >>> print(summary(Result("WARNING:absl:`lr` is deprecated\\n0.009999999776482582\\n"), value=True))
     ✓ ⚠ `WARNING:absl` `0.01`
     """
     if not isinstance(result, Result):
@@ -284,7 +284,10 @@ def summary(result: Result, *, value: bool = False) -> str:
     if value:
         if not lines:
             raise ValueError("`value=True` but the snippet printed nothing")
-        parts.append(f"`{lines[-1]}`")
+        last = lines[-1]
+        with contextlib.suppress(ValueError):
+            last = f"{float(last):.6g}"  # a float32 printed as a double: its float32 digits
+        parts.append(f"`{last}`")
     return " ".join(parts)
 
 
