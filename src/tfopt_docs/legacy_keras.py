@@ -446,6 +446,8 @@ class Keras2Worker:
         with contextlib.suppress(Exception):
             assert process.stdin is not None
             process.stdin.close()
+        if self._started is None:  # still starting (importing TensorFlow): nothing to finish
+            process.terminate()
         try:
             process.wait(timeout=5)
         except subprocess.TimeoutExpired:
