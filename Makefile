@@ -8,8 +8,8 @@ BUILD      := _build
 # -j auto: pages are read (and executed) and examples run on every core.
 SPHINXOPTS ?= -n -W --keep-going -j auto
 PORT       ?= 8000
-# Build without executing anything: no gallery example, no notebook.
-NOEXEC     := -D plot_gallery=0 -D nb_execution_mode=off -D suppress_warnings=myst-nb.lexer
+# Build without executing anything: no gallery example, no notebook (so no lexer names and no glued values either).
+NOEXEC     := -D plot_gallery=0 -D nb_execution_mode=off -D suppress_warnings=myst-nb.lexer,mystnb.glue
 
 # The languages, in conf.py's order (its site_languages; the source language
 # first), and those translated from it.
@@ -30,10 +30,11 @@ help:
 	@echo "                doctest unit site-test"
 	@echo "                check-robust race-rates dist check-downloads bench screenshots serve livehtml lock clean"
 
-$(VENV)/.installed: requirements/lock.txt pyproject.toml
+$(VENV)/.installed: requirements/lock.txt requirements/tf-keras.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements/lock.txt
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/tf-keras.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 

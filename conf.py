@@ -28,6 +28,7 @@ extensions = [
     "sphinx_copybutton",
     "site_helpers",  # docs/_ext: language switcher, root redirect, jieba dictionary, offline MathJax
     "site_downloads",  # docs/_ext: builds the wheel, serves it under _downloads/tfopt_docs/
+    "site_lexers",  # docs/_ext: %%tf_keras and %%side_by_side cells highlighted as Python
 ]
 
 root_doc = "index"

@@ -9,7 +9,8 @@ notebook), identical files once. Then, in a fresh virtual environment made in
 a temporary folder:
 
 1. installs ``tfopt_docs[tf]`` (plus ``nbclient`` and ``ipykernel``, which run
-   the notebooks) with the command the downloads give, from the wheel the site
+   the notebooks, and ``tf_keras`` from ``requirements/tf-keras.txt``, without
+   its dependencies, which the porting page's notebook runs) with the command the downloads give, from the wheel the site
    serves (``pip --find-links``, over a loopback HTTP server on the built
    site), every third-party package constrained to its pin in
    ``requirements/lock.txt``: no editable install, nothing from the repository;
@@ -50,6 +51,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 import site_languages  # noqa: E402  (docs/_ext: conf.py's site_languages, standard library only)
 LOCK = ROOT / "requirements" / "lock.txt"
+# Keras 2 for the porting page's notebook, installed with --no-deps (the file says why).
+TF_KERAS = ROOT / "requirements" / "tf-keras.txt"
 # Third-party wheels kept between runs, like pip's own cache (outside the clone,
 # so a fresh clone on the same machine reuses them).
 WHEELHOUSE = Path(os.environ.get("TFOPT_WHEELHOUSE") or
@@ -144,7 +147,7 @@ def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
 
 def lock_pins() -> dict[str, str]:
     pins = {}
-    for line in LOCK.read_text(encoding="utf-8").splitlines():
+    for line in (LOCK.read_text(encoding="utf-8") + TF_KERAS.read_text(encoding="utf-8")).splitlines():
         m = re.match(r"^([A-Za-z0-9._-]+)==(\S+)", line)
         if m:
             pins[canonical(m.group(1))] = m.group(2)
@@ -180,9 +183,12 @@ def make_environment(tmp: Path, find_links: str, wheel: Path) -> tuple[Path, lis
     pip = [python, "-m", "pip", "--disable-pip-version-check", "--quiet"]
     env = {**os.environ, "PYTHONNOUSERSITE": "1"}
     WHEELHOUSE.mkdir(parents=True, exist_ok=True)
+    keras2 = ["--no-deps", "--require-hashes", "-r", str(TF_KERAS)]
     steps = [["download", "--dest", str(WHEELHOUSE), *requirements],
              # --no-compile: Python compiles what a download imports, not all of TensorFlow.
-             ["install", "--no-index", "--no-compile", "--find-links", str(WHEELHOUSE), *requirements]]
+             ["install", "--no-index", "--no-compile", "--find-links", str(WHEELHOUSE), *requirements],
+             ["download", "--dest", str(WHEELHOUSE), *keras2],
+             ["install", "--no-index", "--no-compile", "--find-links", str(WHEELHOUSE), *keras2]]
     for step in steps:
         for stale in WHEELHOUSE.glob("tfopt_docs-*"):
             stale.unlink()  # the package always comes from the site, never from here

@@ -42,7 +42,7 @@ print(grads(tf.Variable(3.0)))
 # ---------------------------
 # The article builds the optimizer with ``tf.keras.optimizers.Adam(1)``. Keras 3
 # accepts a float, a schedule or a callable as the learning rate, but not an
-# int:
+# int (Keras 2 accepted it: see :ref:`port-int-lr`):
 try:
     keras.optimizers.Adam(1)
 except ValueError as error:

@@ -23,7 +23,7 @@ form.
 #    Keras 3 optimizers have no ``minimize`` method, so the call raises
 #    ``AttributeError``. Compute the gradient with a tape and pass it to
 #    ``apply_gradients``, as below. (The second article's ``SGD(lr=learning_rate)`` fails
-#    too: write ``learning_rate=``; see :doc:`/how-to/migrate-seed-code`.)
+#    too: write ``learning_rate=``; see :doc:`/how-to/port-tf2-code`.)
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
