@@ -136,5 +136,6 @@ gettext_location = False  # keeps the catalogs stable when lines move
 
 #: Languages built, in switcher order: (code, label). site_helpers reads it.
 site_languages = [("en", "English"), ("zh_CN", "简体中文")]
-#: Source of the term pairs; the Chinese column feeds jieba's user dictionary.
+#: Source of the term pairs; the Chinese column and the aliases feed jieba's user
+#: dictionary, and site_helpers adds the aliases to the Chinese search index.
 site_glossary_csv = "reference/glossary.csv"
