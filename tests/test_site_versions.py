@@ -29,6 +29,7 @@ VALUES = site_versions.myst_substitutions()
 ALLOWED: set[tuple[str, str]] = {
     # tf_keras 2.21.0's own requirement, an example of how tf_keras tracks TensorFlow.
     ("docs/how-to/port-tf2-code.md", "`tensorflow>=2.21,<2.22`"),
+    ("locale/zh_CN/LC_MESSAGES/how-to/port-tf2-code.po", "`tensorflow>=2.21,<2.22`"),
 }
 
 
