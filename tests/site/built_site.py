@@ -59,6 +59,16 @@ def built_pages(language: str) -> list[Path]:
     return sorted(p for p in base.rglob("*.html") if not ASSET_DIRS & set(p.relative_to(base).parts))
 
 
+def moved_pages(language: str) -> dict[Path, str]:
+    """Pages that only send the reader on (a meta refresh, for an old URL) and where to."""
+    moved = {}
+    for path in built_pages(language):
+        refresh = soup(path).find("meta", attrs={"http-equiv": "refresh"})
+        if refresh is not None:
+            moved[path] = refresh["content"].split("url=", 1)[1]
+    return moved
+
+
 @cache
 def soup(path: Path) -> BeautifulSoup:
     """The parsed page (cached: several tests read the same pages)."""

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from browser import DESKTOP, KEY_PAGES, PHONE, WAIT_FOR_MATHJAX
-from built_site import CHINESE, HTML, LANGUAGES, SOURCE_LANGUAGE, built_pages, record_summary
+from built_site import CHINESE, HTML, LANGUAGES, SOURCE_LANGUAGE, built_pages, moved_pages, record_summary
 
 # --- what one page load records -----------------------------------------------
 
@@ -119,12 +119,36 @@ LAYOUT = r"""(desktop) => {
 
 
 def page_urls(site_url: str) -> list[tuple[str, str]]:
-    """(language, URL) of every built page of both languages."""
+    """(language, URL) of every built page of both languages, moved pages left out."""
     out = []
     for language in LANGUAGES:
-        base = HTML / language
-        out += [(language, f"{site_url}/{language}/{p.relative_to(base).as_posix()}") for p in built_pages(language)]
+        base, moved = HTML / language, moved_pages(language)
+        out += [
+            (language, f"{site_url}/{language}/{p.relative_to(base).as_posix()}")
+            for p in built_pages(language)
+            if p not in moved
+        ]
     return out
+
+
+def test_moved_pages_send_the_reader_on(browser, site_url):
+    """An old URL lands on the page that replaced it, in the same language."""
+    context = browser.new_context(viewport=DESKTOP)
+    checked = 0
+    try:
+        page = context.new_page()
+        for language in LANGUAGES:
+            base = HTML / language
+            for path, target in moved_pages(language).items():
+                landing = (path.parent / target).resolve().relative_to(HTML.resolve()).as_posix()
+                assert (HTML / landing).is_file(), f"{path.relative_to(HTML)} sends readers to a missing {landing}"
+                page.goto(f"{site_url}/{language}/{path.relative_to(base).as_posix()}")
+                page.wait_for_url(f"{site_url}/{landing}", timeout=10000)
+                checked += 1
+    finally:
+        context.close()
+    assert checked >= len(LANGUAGES), "no moved page found: the porting page's old URL should redirect"
+    record_summary("moved pages", f"moved pages send the reader on ({checked} old URLs)")
 
 
 def _listen(page, site_url: str, current: dict, log: dict) -> None:
