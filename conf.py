@@ -18,6 +18,8 @@ import site_versions  # noqa: E402  (docs/_ext: TensorFlow and Keras versions, f
 project = "tfopt_docs"
 author = "tfopt_docs contributors"
 copyright = "2026, tfopt_docs contributors"
+#: The footer's copyright holder in other languages (site_helpers sets it per language).
+site_copyright = {"zh_CN": "2026，tfopt_docs 贡献者"}
 language = "en"
 
 extensions = [
