@@ -27,6 +27,7 @@ extensions = [
     "sphinx_copybutton",
     "site_helpers",  # docs/_ext: language switcher, root redirect, jieba dictionary, offline MathJax
     "site_downloads",  # docs/_ext: builds the wheel, serves it under _downloads/tfopt_docs/
+    "read_order",  # docs/_ext: with -j, chunks of pages that cost the same (execution_seconds.json)
 ]
 
 root_doc = "index"
