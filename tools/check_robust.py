@@ -7,7 +7,9 @@ doctest (``pytest docs src``) in several variants of the environment:
 ========  ==============================================================
 baseline  the machine's defaults
 repeat    the same again: every output must be identical (determinism)
-numerics  oneDNN flipped from the machine's default, on one core
+numerics  oneDNN flipped from the machine's default, on one core: each page,
+          example or doctest run pinned to a core of its own (taskset), as
+          many side by side as there are cores
 seeds     every integer seed shifted by 1 (``TFOPT_SEED_OFFSET=1``)
 ========  ==============================================================
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import re
 import subprocess
 import sys
@@ -36,6 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 EXECUTE = ROOT / "tools" / "execute.py"
+# Measured execution times of the pages (docs/_ext/read_order.py keeps them), to start the longest first.
+COSTS = ROOT / "docs" / "_ext" / "execution_seconds.json"
 REPORT = ROOT / "_build" / "robust" / "report.md"
 FIGURE = re.compile(r"png:[0-9a-f]+")  # a figure's hash, as tools/execute.py records it
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
@@ -54,20 +59,23 @@ def onednn_default_is_on() -> bool:
 class Variant:
     name: str
     env: dict = field(default_factory=dict)
-    cpus: set | None = None  # None: every CPU this process may use
+    one_core: bool = False  # each process on one core of its own, as many side by side as there are cores
 
     @property
     def jobs(self) -> int:
-        return len(self.cpus or os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
+
+    @property
+    def cores(self) -> str:
+        return f"{self.jobs} core(s)" + (", one per process" if self.one_core else "")
 
 
 def variants(names: list[str]) -> list[Variant]:
     flipped = "0" if onednn_default_is_on() else "1"
-    first_cpu = {min(os.sched_getaffinity(0))}
     known = {
         "baseline": Variant("baseline"),
         "repeat": Variant("repeat"),
-        "numerics": Variant("numerics", {"TF_ENABLE_ONEDNN_OPTS": flipped}, first_cpu),
+        "numerics": Variant("numerics", {"TF_ENABLE_ONEDNN_OPTS": flipped}, one_core=True),
         "seeds": Variant("seeds", {"TFOPT_SEED_OFFSET": "1"}),
     }
     unknown = sorted(set(names) - set(known))
@@ -84,10 +92,31 @@ def executed_items(only: str | None) -> list[Path]:
     return [p for p in items if only is None or re.search(only, str(p.relative_to(ROOT)))]
 
 
+#: The cores a one-core variant's processes may still take, one each (see :func:`run`).
+FREE_CORES: queue.Queue = queue.Queue()
+for _core in sorted(os.sched_getaffinity(0)):
+    FREE_CORES.put(_core)
+
+
 def run(variant: Variant, command: list[str], **kwargs) -> subprocess.CompletedProcess:
+    """Run ``command`` in the variant's environment; a one-core variant pins it
+    (and all it starts) to a core that no other process of this check holds."""
     env = {**os.environ, **variant.env}
-    preexec = (lambda: os.sched_setaffinity(0, variant.cpus)) if variant.cpus else None
-    return subprocess.run(command, env=env, preexec_fn=preexec, cwd=ROOT, capture_output=True, text=True, **kwargs)
+    if not variant.one_core:
+        return subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, **kwargs)
+    core = FREE_CORES.get()
+    try:
+        return subprocess.run(command, env=env, preexec_fn=lambda: os.sched_setaffinity(0, {core}), cwd=ROOT,
+                              capture_output=True, text=True, **kwargs)
+    finally:
+        FREE_CORES.put(core)
+
+
+def expected_seconds(item: Path) -> float:
+    """A page's measured execution time if known, else a guess from its size."""
+    costs = json.loads(COSTS.read_text(encoding="utf-8")) if COSTS.is_file() else {}
+    docname = item.relative_to(ROOT / "docs").with_suffix("").as_posix() if item.is_relative_to(ROOT / "docs") else ""
+    return float(costs.get(docname, item.stat().st_size / 1000))
 
 
 def execute(variant: Variant, item: Path, out_dir: Path) -> dict:
@@ -145,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             out_dir = Path(tmp) / variant.name
             out_dir.mkdir()
             # Longest first, so that the slowest item does not start last.
-            order = sorted(items, key=lambda p: p.stat().st_size, reverse=True)
+            order = sorted(items, key=expected_seconds, reverse=True)
             with ThreadPoolExecutor(variant.jobs) as pool:
                 records = dict(zip(order, pool.map(lambda p: execute(variant, p, out_dir), order)))
             results[variant.name] = records
@@ -157,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
                 doctests = run(variant, [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "docs", "src"])
                 if doctests.returncode != 0:
                     failures.append(f"[{variant.name}] doctests (pytest docs src):\n{doctests.stdout[-6000:]}")
-            print(f"{variant.name:9s} {len(items)} pages and examples executed on {variant.jobs} core(s) "
+            print(f"{variant.name:9s} {len(items)} pages and examples executed on {variant.cores} "
                   f"in {time.perf_counter() - start:.0f} s {variant.env or ''}", flush=True)
 
     lines = ["# Values that differ between variants", ""]
