@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -140,3 +141,29 @@ def test_notebooks_differing_outside_their_code_run_once():
     assert key("page.ipynb", english) == key("page.ipynb", chinese)
     assert key("page.ipynb", english) != key("page.ipynb", other)
     assert key("a.py", b"print(1)\n") != key("a.py", b"print(1) \n")
+
+
+# --- docs/_ext/light_keras.py ---------------------------------------------------
+
+LIGHT_KERAS_PROBE = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import build_environment
+build_environment.configure_kernel()
+import keras
+hidden = [name for name in ("sklearn", "matplotlib.pyplot") if name in sys.modules]
+import matplotlib.pyplot
+from sklearn.datasets import load_digits
+print(hidden, keras.optimizers.SGD(0.1).__class__.__name__, load_digits().data.shape)
+"""
+
+
+def test_keras_imports_without_sklearn_and_pyplot_which_pages_still_get():
+    done = subprocess.run(
+        [sys.executable, "-c", LIGHT_KERAS_PROBE, str(ROOT / "docs" / "_ext")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["[]", "SGD", "(1797,", "64)"]
