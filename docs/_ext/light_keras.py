@@ -1,56 +1,28 @@
 """``import keras`` without the optional imports no page needs (a build-time speed-up).
 
-At import, Keras 3.15 imports scikit-learn (for ``keras.wrappers``, its
-scikit-learn estimators) and ``matplotlib.pyplot`` (for
-``keras.visualization``) whenever they are installed, and both are, for
-other reasons. No page or example uses either Keras module, yet every
-process that imports Keras pays for both: about 1.5 s of a 4-6 s import on
-the build machine, in every notebook kernel.
+At import, Keras 3.15 imports scikit-learn (for ``keras.wrappers``) and
+``matplotlib.pyplot`` (for ``keras.visualization``) whenever they are
+installed, and both are, for other reasons. No page or example uses either
+Keras module, yet every process that imports Keras pays for both: about
+1.5 s of a 4-6 s import on the build machine, in every notebook kernel.
 
-:func:`install` puts a finder on ``sys.meta_path`` that answers
-``ImportError`` to an import of ``sklearn`` or ``matplotlib.pyplot`` made
-by the module-level code of a ``keras/src`` module (Keras's own
-``try: import sklearn / except ImportError``), and to nothing else: a page
-that imports scikit-learn or pyplot itself, or a Keras function that imports
-them when called, gets them as usual. What this changes is that
-``keras.wrappers.SKLearnClassifier`` and friends and
-``keras.visualization`` report scikit-learn or matplotlib as missing in the
-build's processes. A page that needs them must drop this hook
-(``docs/_ext/build_environment.py``). Readers' environments, and
-``make check-downloads``, never have it.
+:func:`install` is :func:`tfopt_docs._workers._light_keras.install` (the
+cluster's worker processes use it too): imports of ``sklearn`` and
+``matplotlib.pyplot`` made by Keras's module-level code get ``ImportError``,
+and nothing else changes; a page that imports scikit-learn or pyplot itself
+gets them as usual. In the build's processes ``keras.wrappers`` and
+``keras.visualization`` then report them missing: a page that needs those
+must drop this hook (``docs/_ext/build_environment.py``). Readers'
+environments, and ``make check-downloads``, never have it.
 """
 
 from __future__ import annotations
 
-import importlib.abc
-import os
-import sys
-
-#: Imports answered with ImportError when Keras's module-level code makes them.
-HIDDEN = ("sklearn", "matplotlib.pyplot")
-_KERAS_SOURCE = f"{os.sep}keras{os.sep}src{os.sep}"
-
-
-def _from_keras_module_code() -> bool:
-    frame = sys._getframe(2)
-    while frame is not None:
-        code = frame.f_code
-        if code.co_name == "<module>" and _KERAS_SOURCE in code.co_filename:
-            return True
-        frame = frame.f_back
-    return False
-
-
-class _HideFromKerasFinder(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        if (name in HIDDEN or name.startswith("sklearn.")) and _from_keras_module_code():
-            raise ImportError(f"{name} is hidden from Keras's import in the build (docs/_ext/light_keras.py)",
-                              name=name)
-        return None
-
 
 def install() -> None:
-    """Hide :data:`HIDDEN` from Keras's import (a no-op once Keras is imported)."""
-    if "keras" in sys.modules or any(isinstance(f, _HideFromKerasFinder) for f in sys.meta_path):
+    """Hide scikit-learn and pyplot from Keras's import (a no-op once Keras is imported)."""
+    try:
+        from tfopt_docs._workers import _light_keras
+    except ImportError:  # the package is not installed: nothing to speed up
         return
-    sys.meta_path.insert(0, _HideFromKerasFinder())
+    _light_keras.install()
