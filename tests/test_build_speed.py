@@ -167,3 +167,40 @@ def test_keras_imports_without_sklearn_and_pyplot_which_pages_still_get():
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["[]", "SGD", "(1797,", "64)"]
+
+
+def test_baseline_pages_come_from_the_build_cache_unless_it_is_older_than_the_sources(tmp_path, monkeypatch):
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    check_robust = _load_tool("check_robust")
+    root = tmp_path / "repo"
+    (root / "src").mkdir(parents=True)
+    (root / "docs" / "_ext").mkdir(parents=True)
+    (root / "src" / "module.py").write_text("", encoding="utf-8")
+    page = root / "docs" / "page.md"
+    page.write_text(
+        "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n  display_name: Python 3\n---\n"
+        "# Page\n\n```{code-cell} ipython3\nprint(6 * 7)\n```\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(check_robust, "ROOT", root)
+    monkeypatch.setattr(check_robust, "BUILD_CACHE", root / "_build" / ".jupyter_cache")
+    assert check_robust.from_build(page) is None  # no cache at all
+
+    nb = read_myst_markdown_notebook(page.read_text(encoding="utf-8"), path=page)
+    code = next(cell for cell in nb.cells if cell.cell_type == "code")
+    code.outputs = [nbformat.v4.new_output("stream", name="stdout", text="42\n")]
+    cache = get_cache(str(check_robust.BUILD_CACHE))
+    cache.cache_notebook_bundle(CacheBundleIn(nb, str(page)), check_validity=False)
+    record = check_robust.from_build(page)
+    assert record is not None and record["cells"] == ["42\n"] and record["error"] is None
+
+    later = (root / "src" / "module.py").stat().st_mtime + 60  # the package changed after the build
+    os.utime(root / "src" / "module.py", (later, later))
+    assert check_robust.from_build(page) is None
+    page.write_text(page.read_text(encoding="utf-8").replace("6 * 7", "6 * 9"), encoding="utf-8")
+    os.utime(root / "src" / "module.py", (0, 0))
+    assert check_robust.from_build(page) is None  # other code: no match

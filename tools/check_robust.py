@@ -5,7 +5,9 @@ executed page (``docs/**/*.md`` notebooks), every gallery example and every
 doctest (``pytest docs src``) in several variants of the environment:
 
 ========  ==============================================================
-baseline  the machine's defaults
+baseline  the machine's defaults (the pages as ``make html`` executed them, from
+          its execution cache, when the cache is newer than src/ and
+          docs/_ext/; ``--execute-baseline`` executes them again)
 repeat    the same again: every output must be identical (determinism)
 numerics  oneDNN flipped from the machine's default, on one core: each page,
           example or doctest run pinned to a core of its own (taskset), as
@@ -24,6 +26,7 @@ changes with the CPU or the seed must not be stated as fixed.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import queue
@@ -42,6 +45,7 @@ EXECUTE = ROOT / "tools" / "execute.py"
 # Measured execution times of the pages (docs/_ext/read_order.py keeps them), to start the longest first.
 COSTS = ROOT / "docs" / "_ext" / "execution_seconds.json"
 REPORT = ROOT / "_build" / "robust" / "report.md"
+BUILD_CACHE = ROOT / "_build" / ".jupyter_cache"  # conf.py's nb_execution_cache_path
 FIGURE = re.compile(r"png:[0-9a-f]+")  # a figure's hash, as tools/execute.py records it
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 # A number in prose is only taken as a stated output if it is this specific.
@@ -119,6 +123,36 @@ def expected_seconds(item: Path) -> float:
     return float(costs.get(docname, item.stat().st_size / 1000))
 
 
+def from_build(item: Path) -> dict | None:
+    """A page's record as ``make html`` executed it (the machine's defaults, as
+    the baseline), from myst-nb's execution cache; None if the cache has no
+    entry for the page's code or is older than the package and the build's
+    environment (``src/``, ``docs/_ext/``), which can change what a page prints."""
+    if item.suffix != ".md" or not BUILD_CACHE.is_dir():
+        return None
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    if str(EXECUTE.parent) not in sys.path:
+        sys.path.insert(0, str(EXECUTE.parent))
+    import execute as execute_tool
+
+    nb = read_myst_markdown_notebook(item.read_text(encoding="utf-8"), path=item)
+    cache = get_cache(str(BUILD_CACHE))
+    try:
+        record = cache.match_cache_notebook(nb)
+        _, nb = cache.merge_match_into_notebook(nb)
+    except KeyError:
+        return None
+    sources = [p for folder in ("src", "docs/_ext") for p in (ROOT / folder).rglob("*.py")]
+    created = record.created.replace(tzinfo=record.created.tzinfo or datetime.timezone.utc)  # stored in UTC
+    if created.timestamp() < max(p.stat().st_mtime for p in sources):
+        return None
+    result = execute_tool.record_of(nb)
+    result["seconds"], result["from_build"] = 0.0, True
+    return result
+
+
 def execute(variant: Variant, item: Path, out_dir: Path) -> dict:
     out = out_dir / (str(item.relative_to(ROOT)).replace("/", "__") + ".json")
     start = time.perf_counter()
@@ -160,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated, from: baseline, repeat, numerics, seeds")
     parser.add_argument("--only", help="a regular expression: only the pages and examples whose path matches")
     parser.add_argument("--no-doctests", action="store_true", help="skip `pytest docs src` in each variant")
+    parser.add_argument("--execute-baseline", action="store_true",
+                        help="execute every page for the baseline, even those `make html` has cached")
     args = parser.parse_args(argv)
     chosen = variants([v.strip() for v in args.variants.split(",") if v.strip()])
     items = executed_items(args.only)
@@ -175,8 +211,15 @@ def main(argv: list[str] | None = None) -> int:
             out_dir.mkdir()
             # Longest first, so that the slowest item does not start last.
             order = sorted(items, key=expected_seconds, reverse=True)
+            # The baseline is the machine's defaults, which `make html` has just executed:
+            # the pages it cached are taken from there (the repeat variant re-executes them).
+            built = {}
+            if variant.name == "baseline" and not args.execute_baseline:
+                built = {item: r for item in order if (r := from_build(item)) is not None}
             with ThreadPoolExecutor(variant.jobs) as pool:
-                records = dict(zip(order, pool.map(lambda p: execute(variant, p, out_dir), order)))
+                todo = [p for p in order if p not in built]
+                records = {**built, **dict(zip(todo, pool.map(lambda p: execute(variant, p, out_dir), todo)))}
+                records = {item: records[item] for item in order}
             results[variant.name] = records
             for item, record in records.items():
                 if record["error"]:
@@ -186,8 +229,9 @@ def main(argv: list[str] | None = None) -> int:
                 doctests = run(variant, [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "docs", "src"])
                 if doctests.returncode != 0:
                     failures.append(f"[{variant.name}] doctests (pytest docs src):\n{doctests.stdout[-6000:]}")
+            reused = f" ({len(built)} pages as `make html` executed them)" if built else ""
             print(f"{variant.name:9s} {len(items)} pages and examples executed on {variant.cores} "
-                  f"in {time.perf_counter() - start:.0f} s {variant.env or ''}", flush=True)
+                  f"in {time.perf_counter() - start:.0f} s{reused} {variant.env or ''}", flush=True)
 
     lines = ["# Values that differ between variants", ""]
     stated = []
