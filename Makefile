@@ -8,40 +8,46 @@ BUILD      := _build
 # -j auto: pages are read (and executed) and examples run on every core.
 SPHINXOPTS ?= -n -W --keep-going -j auto
 PORT       ?= 8000
-# Build without executing anything: no gallery example, no notebook.
-NOEXEC     := -D plot_gallery=0 -D nb_execution_mode=off -D suppress_warnings=myst-nb.lexer
+# Build without executing anything: no gallery example, no notebook (so no lexer names and no glued values either).
+NOEXEC     := -D plot_gallery=0 -D nb_execution_mode=off -D suppress_warnings=myst-nb.lexer,mystnb.glue
+
+# The languages, in conf.py's order (its site_languages; the source language
+# first), and those translated from it.
+LANGUAGES    := $(shell $(PYTHON) docs/_ext/site_languages.py)
+TRANSLATIONS := $(wordlist 2,$(words $(LANGUAGES)),$(LANGUAGES))
+# A language code, also by its first part: zh -> zh_CN.
+language = $(or $(filter $(1),$(LANGUAGES)),$(firstword $(filter $(1)_%,$(LANGUAGES))),$(error no language $(1) in conf.py's site_languages: $(LANGUAGES)))
 
 # One sphinx-build per language: own doctrees, shared execution caches.
 sphinx = $(BIN)/sphinx-build -b $(1) -c . -d $(BUILD)/doctrees/$(2) -D language=$(2) $(SPHINXOPTS) docs $(3)
 
-.PHONY: help install lint html html-en html-zh html-noplot gettext update-po doctest test unit site-test check-robust race-rates dist check-downloads bench screenshots serve livehtml lock clean
+.PHONY: help install lint html html-noplot gettext update-po doctest test unit site-test check-robust race-rates dist check-downloads bench screenshots serve livehtml lock clean
 
 help:
-	@echo "make html       build both languages into $(BUILD)/html/{en,zh_CN}"
+	@echo "make html       build every language ($(LANGUAGES)) into $(BUILD)/html/<language>"
 	@echo "make test       everything CI checks (build, doctests, unit and site tests)"
-	@echo "other targets:  install lint html-en html-zh html-noplot gettext update-po doctest unit site-test"
+	@echo "other targets:  install lint html-<language> (e.g. html-$(firstword $(LANGUAGES))) html-noplot gettext update-po"
+	@echo "                doctest unit site-test"
 	@echo "                check-robust race-rates dist check-downloads bench screenshots serve livehtml lock clean"
 
-$(VENV)/.installed: requirements/lock.txt pyproject.toml
+$(VENV)/.installed: requirements/lock.txt requirements/tf-keras.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements/lock.txt
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/tf-keras.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
 
-# English first: the Chinese build then finds every notebook and example
-# already executed in the shared caches.
+# The source language first: the translations then find every notebook and
+# example already executed in the shared caches.
 html: install
-	$(MAKE) --no-print-directory html-en
-	$(MAKE) --no-print-directory html-zh
+	@set -e; for language in $(LANGUAGES); do $(MAKE) --no-print-directory html-$$language; done
 
-html-en: install
-	$(call sphinx,html,en,$(BUILD)/html/en)
-
-html-zh: install
-	$(call sphinx,html,zh_CN,$(BUILD)/html/zh_CN)
+# One language: html-en, html-zh_CN (or html-zh).
+html-%: install
+	$(call sphinx,html,$(call language,$*),$(BUILD)/html/$(call language,$*))
 
 # Prose and layout preview: nothing executed (the matplotlib and scikit-learn
 # convention), into its own folders so the executed build stays as it is.
@@ -54,9 +60,9 @@ html-noplot: install
 gettext: install
 	$(BIN)/sphinx-build -b gettext -c . -d $(BUILD)/doctrees/gettext $(NOEXEC) -j auto docs $(BUILD)/gettext
 
-# Refresh locale/zh_CN from the sources; then translate what is new or fuzzy.
+# Refresh locale/<language> from the sources; then translate what is new or fuzzy.
 update-po: gettext
-	$(BIN)/sphinx-intl update -p $(BUILD)/gettext -l zh_CN -d locale -w 0
+	$(BIN)/sphinx-intl update -p $(BUILD)/gettext $(foreach language,$(TRANSLATIONS),-l $(language)) -d locale -w 0
 
 # The pages' doctests, under Sphinx's own runner (pytest runs them too); they
 # need no executed cell, so nothing executes.

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 import build_environment  # noqa: E402  (docs/_ext, TensorFlow-free)
 import site_downloads  # noqa: E402  (docs/_ext: the wheel on the site, install notes)
+import site_versions  # noqa: E402  (docs/_ext: TensorFlow and Keras versions, from the installed packages)
 
 project = "tfopt_docs"
 author = "tfopt_docs contributors"
@@ -27,6 +28,7 @@ extensions = [
     "sphinx_copybutton",
     "site_helpers",  # docs/_ext: language switcher, root redirect, jieba dictionary, offline MathJax
     "site_downloads",  # docs/_ext: builds the wheel, serves it under _downloads/tfopt_docs/
+    "site_lexers",  # docs/_ext: %%tf_keras and %%side_by_side cells highlighted as Python
     "read_order",  # docs/_ext: with -j, chunks of pages that cost the same (execution_seconds.json)
 ]
 
@@ -49,7 +51,13 @@ exclude_patterns = [
 nitpicky = True
 
 # --- MyST / myst-nb -------------------------------------------------------
-myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]
+# The versions pages state ("TensorFlow {{ tf_version }}") come from the installed
+# packages, so bumping the lock file updates the site and leaves the catalogs
+# as they are; gallery examples (rST) write |tf_version| (docs/_ext/site_versions.py).
+myst_substitutions = site_versions.myst_substitutions()
+rst_epilog = site_versions.rst_epilog(myst_substitutions)
+extensions.append("site_versions")  # and the gallery's tooltips and every download state them
 myst_heading_anchors = 3
 nb_execution_mode = "cache"
 # One absolute cache for both languages: the Chinese build reuses the
@@ -137,5 +145,6 @@ gettext_location = False  # keeps the catalogs stable when lines move
 
 #: Languages built, in switcher order: (code, label). site_helpers reads it.
 site_languages = [("en", "English"), ("zh_CN", "简体中文")]
-#: Source of the term pairs; the Chinese column feeds jieba's user dictionary.
+#: Source of the term pairs; the Chinese column and the aliases feed jieba's user
+#: dictionary, and site_helpers adds the aliases to the Chinese search index.
 site_glossary_csv = "reference/glossary.csv"

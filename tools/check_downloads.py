@@ -1,6 +1,6 @@
 """Run every download of the built site the way a reader would, outside the repository.
 
-    .venv/bin/python tools/check_downloads.py                 # _build/html/en and zh_CN
+    .venv/bin/python tools/check_downloads.py                 # _build/html/<each language>
     .venv/bin/python tools/check_downloads.py --html /tmp/x-html -k rosenbrock
 
 Collects every ``.py`` and ``.ipynb`` under the built site's ``_downloads/``
@@ -12,7 +12,8 @@ Notebooks that differ only outside their code cells (the two languages'
 copies of a page's notebook) count as one download and run once.
 
 1. installs ``tfopt_docs[tf]`` (plus ``nbclient`` and ``ipykernel``, which run
-   the notebooks) with the command the downloads give, from the wheel the site
+   the notebooks, and ``tf_keras`` from ``requirements/tf-keras.txt``, without
+   its dependencies, which the porting page's notebook runs) with the command the downloads give, from the wheel the site
    serves (``pip --find-links``, over a loopback HTTP server on the built
    site), every third-party package constrained to its pin in
    ``requirements/lock.txt``: no editable install, nothing from the repository;
@@ -50,7 +51,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+import site_languages  # noqa: E402  (docs/_ext: conf.py's site_languages, standard library only)
 LOCK = ROOT / "requirements" / "lock.txt"
+# Keras 2 for the porting page's notebook, installed with --no-deps (the file says why).
+TF_KERAS = ROOT / "requirements" / "tf-keras.txt"
 # Third-party wheels kept between runs, like pip's own cache (outside the clone,
 # so a fresh clone on the same machine reuses them).
 WHEELHOUSE = Path(os.environ.get("TFOPT_WHEELHOUSE") or
@@ -166,7 +171,7 @@ def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
 
 def lock_pins() -> dict[str, str]:
     pins = {}
-    for line in LOCK.read_text(encoding="utf-8").splitlines():
+    for line in (LOCK.read_text(encoding="utf-8") + TF_KERAS.read_text(encoding="utf-8")).splitlines():
         m = re.match(r"^([A-Za-z0-9._-]+)==(\S+)", line)
         if m:
             pins[canonical(m.group(1))] = m.group(2)
@@ -202,9 +207,12 @@ def make_environment(tmp: Path, find_links: str, wheel: Path) -> tuple[Path, lis
     pip = [python, "-m", "pip", "--disable-pip-version-check", "--quiet"]
     env = {**os.environ, "PYTHONNOUSERSITE": "1"}
     WHEELHOUSE.mkdir(parents=True, exist_ok=True)
+    keras2 = ["--no-deps", "--require-hashes", "-r", str(TF_KERAS)]
     steps = [["download", "--dest", str(WHEELHOUSE), *requirements],
              # --no-compile: Python compiles what a download imports, not all of TensorFlow.
-             ["install", "--no-index", "--no-compile", "--find-links", str(WHEELHOUSE), *requirements]]
+             ["install", "--no-index", "--no-compile", "--find-links", str(WHEELHOUSE), *requirements],
+             ["download", "--dest", str(WHEELHOUSE), *keras2],
+             ["install", "--no-index", "--no-compile", "--find-links", str(WHEELHOUSE), *keras2]]
     for step in steps:
         for stale in WHEELHOUSE.glob("tfopt_docs-*"):
             stale.unlink()  # the package always comes from the site, never from here
@@ -286,11 +294,11 @@ def run_download(download: Download, tmp: Path, venv: Path) -> tuple[bool, float
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--html", type=Path, action="append",
-                        help="a built language of the site (default: _build/html/en and _build/html/zh_CN)")
+                        help="a built language of the site (default: _build/html/<each language of conf.py>)")
     parser.add_argument("-k", dest="pattern", help="run only downloads whose name contains this")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
-    sites = args.html or [p for p in (ROOT / "_build" / "html" / "en", ROOT / "_build" / "html" / "zh_CN")
+    sites = args.html or [p for p in (ROOT / "_build" / "html" / code for code in site_languages.codes())
                           if p.is_dir()]
     if not sites:
         print("no built site: run `make html` first (or pass --html DIR)", file=sys.stderr)

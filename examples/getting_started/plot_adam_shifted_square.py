@@ -7,7 +7,7 @@ The article "tensorflow2实现梯度下降" (one of the articles this site grew
 from, see :doc:`/about`) minimizes the stand-in loss
 :math:`f(x) = (x - 50)^2` with ``tf.keras.optimizers.Adam(1)`` for 200 steps
 from :math:`x = 3`, and plots every point the descent visits. This example
-runs the same descent on TensorFlow 2.21 and shows where the article's code and
+runs the same descent on TensorFlow |tf_version| and shows where the article's code and
 printed output no longer hold.
 """
 
@@ -42,7 +42,7 @@ print(grads(tf.Variable(3.0)))
 # ---------------------------
 # The article builds the optimizer with ``tf.keras.optimizers.Adam(1)``. Keras 3
 # accepts a float, a schedule or a callable as the learning rate, but not an
-# int:
+# int (Keras 2 accepted it: see :ref:`port-int-lr`):
 try:
     keras.optimizers.Adam(1)
 except ValueError as error:

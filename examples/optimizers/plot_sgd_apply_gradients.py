@@ -8,7 +8,7 @@ Two articles this site grew from (see :doc:`/about`), "Optimizer Sample" and
 ``keras.optimizers.SGD`` by hand: the first on :math:`x^2 + 1`, once with
 ``apply_gradients`` and once with ``optimizer.minimize``, the second on
 :math:`3x^2 + 2x - 1`. This example runs
-both descents on TensorFlow 2.21 with ``apply_gradients``, shows what to
+both descents on TensorFlow |tf_version| with ``apply_gradients``, shows what to
 write instead of ``minimize``, and checks every iterate against its closed
 form.
 """
@@ -16,14 +16,14 @@ form.
 # %%
 # ``minimize`` is gone
 # --------------------
-# .. admonition:: Older code, on TensorFlow 2.21
+# .. admonition:: Older code, on TensorFlow |tf_version|
 #    :class: seed-note
 #
 #    "Optimizer Sample" calls ``optimizer.minimize(lambda: tf.pow(x, 2) + 1, [x])``.
 #    Keras 3 optimizers have no ``minimize`` method, so the call raises
 #    ``AttributeError``. Compute the gradient with a tape and pass it to
 #    ``apply_gradients``, as below. (The second article's ``SGD(lr=learning_rate)`` fails
-#    too: write ``learning_rate=``; see :doc:`/how-to/migrate-seed-code`.)
+#    too: write ``learning_rate=``; see :doc:`/how-to/port-tf2-code`.)
 import keras
 import matplotlib.pyplot as plt
 import numpy as np

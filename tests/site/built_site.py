@@ -16,24 +16,32 @@ import pytest
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+import site_languages  # noqa: E402  (docs/_ext, standard library only)
+from site_helpers import ZH_COLUMN, glossary_terms  # noqa: E402  (docs/_ext, TensorFlow-free)
+
 # TFOPT_SITE_HTML points the checks at another build (e.g. a no-execution preview).
 HTML = Path(os.environ.get("TFOPT_SITE_HTML", ROOT / "_build" / "html")).resolve()
-LANGUAGES = ("en", "zh_CN")
+# Languages as built, in conf.py's order (its site_languages): the source
+# first, then the translations; the Chinese one is the one the glossary's 中文
+# column, the search dictionary and the translation checks are about.
+LANGUAGES = tuple(site_languages.codes())
+SOURCE_LANGUAGE = LANGUAGES[0]
+CHINESE = next(code for code in LANGUAGES if code.startswith("zh"))
 # Folders of a built language that hold assets, not pages.
 ASSET_DIRS = {"_static", "_sources", "_downloads", "_images"}
 # The glossary table the site, the search dictionary and the translation follow
 # (conf.py's ``site_glossary_csv``, relative to docs/).
 GLOSSARY = ROOT / "docs" / "reference" / "glossary.csv"
 
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-from site_helpers import ZH_COLUMN, glossary_terms  # noqa: E402  (docs/_ext, TensorFlow-free)
-
 __all__ = [
     "ASSET_DIRS",
+    "CHINESE",
     "GLOSSARY",
     "HTML",
     "LANGUAGES",
     "ROOT",
+    "SOURCE_LANGUAGE",
     "SUMMARIES",
     "ZH_COLUMN",
     "built_pages",
@@ -49,6 +57,16 @@ def built_pages(language: str) -> list[Path]:
     if not (base / "index.html").is_file():
         pytest.fail(f"{base} is not built: run `make html` first")
     return sorted(p for p in base.rglob("*.html") if not ASSET_DIRS & set(p.relative_to(base).parts))
+
+
+def moved_pages(language: str) -> dict[Path, str]:
+    """Pages that only send the reader on (a meta refresh, for an old URL) and where to."""
+    moved = {}
+    for path in built_pages(language):
+        refresh = soup(path).find("meta", attrs={"http-equiv": "refresh"})
+        if refresh is not None:
+            moved[path] = refresh["content"].split("url=", 1)[1]
+    return moved
 
 
 @cache

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from browser import DESKTOP, KEY_PAGES, PHONE, WAIT_FOR_MATHJAX
-from built_site import HTML, LANGUAGES, built_pages, record_summary
+from built_site import CHINESE, HTML, LANGUAGES, SOURCE_LANGUAGE, built_pages, moved_pages, record_summary
 
 # --- what one page load records -----------------------------------------------
 
@@ -119,12 +119,36 @@ LAYOUT = r"""(desktop) => {
 
 
 def page_urls(site_url: str) -> list[tuple[str, str]]:
-    """(language, URL) of every built page of both languages."""
+    """(language, URL) of every built page of both languages, moved pages left out."""
     out = []
     for language in LANGUAGES:
-        base = HTML / language
-        out += [(language, f"{site_url}/{language}/{p.relative_to(base).as_posix()}") for p in built_pages(language)]
+        base, moved = HTML / language, moved_pages(language)
+        out += [
+            (language, f"{site_url}/{language}/{p.relative_to(base).as_posix()}")
+            for p in built_pages(language)
+            if p not in moved
+        ]
     return out
+
+
+def test_moved_pages_send_the_reader_on(browser, site_url):
+    """An old URL lands on the page that replaced it, in the same language."""
+    context = browser.new_context(viewport=DESKTOP)
+    checked = 0
+    try:
+        page = context.new_page()
+        for language in LANGUAGES:
+            base = HTML / language
+            for path, target in moved_pages(language).items():
+                landing = (path.parent / target).resolve().relative_to(HTML.resolve()).as_posix()
+                assert (HTML / landing).is_file(), f"{path.relative_to(HTML)} sends readers to a missing {landing}"
+                page.goto(f"{site_url}/{language}/{path.relative_to(base).as_posix()}")
+                page.wait_for_url(f"{site_url}/{landing}", timeout=10000)
+                checked += 1
+    finally:
+        context.close()
+    assert checked >= len(LANGUAGES), "no moved page found: the porting page's old URL should redirect"
+    record_summary("moved pages", f"moved pages send the reader on ({checked} old URLs)")
 
 
 def _listen(page, site_url: str, current: dict, log: dict) -> None:
@@ -184,7 +208,7 @@ def sweep(browser, site_url):
         # The root page sends a reader on to a language.
         current["url"] = f"{site_url}/index.html"
         page.goto(current["url"])
-        page.wait_for_url(re.compile(r"/(en|zh_CN)/index\.html$"), timeout=10000)
+        page.wait_for_url(re.compile(rf"/({'|'.join(LANGUAGES)})/index\.html$"), timeout=10000)
         log["root_redirect"] = page.url
         for language, url in page_urls(site_url):
             current["url"] = url
@@ -312,9 +336,10 @@ def test_every_image_has_meaningful_alt_text(sweep):
 def test_headings_in_order_lang_set_and_theme_strings_translated(sweep):
     pages = sweep["pages"]
     problems = [f"{u}: {p}" for u, r in pages.items() for p in r["headingProblems"]]
-    expected = {"en": "en", "zh_CN": "zh-CN"}
-    problems += [f"{u}: untranslated {t!r}" for u, r in pages.items() if r["language"] != "en" for t in r["english"]]
-    problems += [f"{u}: lang={r['lang']!r}" for u, r in pages.items() if r["lang"] != expected[r["language"]]]
+    problems += [
+        f"{u}: untranslated {t!r}" for u, r in pages.items() if r["language"] != SOURCE_LANGUAGE for t in r["english"]
+    ]
+    problems += [f"{u}: lang={r['lang']!r}" for u, r in pages.items() if r["lang"] != r["language"].replace("_", "-")]
     record_summary(
         "headings",
         f"{sum(r['headings'] for r in pages.values())} headings, lang and {len(THEME_STRINGS)} theme "
@@ -360,9 +385,13 @@ def _open(context, url: str):
 
 
 SEARCHES = [
-    ("en", "GradientTape", {"tutorials/first-gradient", "reference/gradient-tape", "tutorials/gradient-tape-in-depth"}),
-    ("zh_CN", "梯度带", {"tutorials/first-gradient", "reference/gradient-tape", "tutorials/gradient-tape-in-depth"}),
-    ("zh_CN", "学习率", {"tutorials/first-gradient", "how-to/use-schedules", "reference/schedules"}),
+    (
+        SOURCE_LANGUAGE,
+        "GradientTape",
+        {"tutorials/first-gradient", "reference/gradient-tape", "tutorials/gradient-tape-in-depth"},
+    ),
+    (CHINESE, "梯度带", {"tutorials/first-gradient", "reference/gradient-tape", "tutorials/gradient-tape-in-depth"}),
+    (CHINESE, "学习率", {"tutorials/first-gradient", "how-to/use-schedules", "reference/schedules"}),
 ]
 
 
@@ -389,7 +418,7 @@ def test_search_from_the_navbar_lists_the_right_pages(browser, site_url):
             docs = [re.sub(r"\.html.*$", "", h) for h in hrefs]
             found[(language, query)] = docs
             summary = page.inner_text("#search-results .search-summary")
-            if language != "en":
+            if language == CHINESE:
                 assert re.search(r"[\u4e00-\u9fff]", summary), f"untranslated search summary: {summary!r}"
             missing = expected - set(docs)
             assert not missing, f"{language} search {query!r}: {missing} not among {len(docs)} results {docs[:10]}"
