@@ -322,7 +322,11 @@ def _link_text(role: str, content: str, page: str, titles: dict[str, str]) -> st
         return titled[1]
     if "doc" not in role:
         return None
-    target = content.lstrip("/") if content.startswith("/") else posixpath.normpath(posixpath.join(posixpath.dirname(page), content))
+    target = (
+        content.lstrip("/")
+        if content.startswith("/")
+        else posixpath.normpath(posixpath.join(posixpath.dirname(page), content))
+    )
     return titles.get(target)
 
 
