@@ -133,4 +133,4 @@ assert np.all(curves["softplus"][2] > 0)
 #    "TensorFlow 2.0 笔记(四)" (see :doc:`/about`); they run unchanged on
 #    TensorFlow |tf_version|. The derivations behind the closed forms are on
 #    :doc:`/explanation/activation-and-loss-derivatives`; for code of that era
-#    that needs changes, see :doc:`/how-to/port-tf2-code`.
+#    that needs changes, see the :doc:`porting guide </how-to/port-tf2-code>`.

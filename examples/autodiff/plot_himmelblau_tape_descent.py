@@ -135,4 +135,4 @@ assert max(stopped) <= 90
 #    :doc:`/about`), from its start :math:`(-4, 0)`; it runs unchanged on
 #    TensorFlow |tf_version|, and this example only adds the other seven starts
 #    and records the points. For code of that era that needs changes, see
-#    :doc:`/how-to/port-tf2-code`.
+#    the :doc:`porting guide </how-to/port-tf2-code>`.

@@ -91,7 +91,7 @@ ax.set_title("loss along the descent")
 #    The article "tensorflow2实现梯度下降" (see :doc:`/about`) runs this
 #    descent with ``tf.keras.optimizers.Adam(1)``: an int learning rate, which
 #    Keras 2 accepted and Keras 3 refuses, as above (both side by side in
-#    :ref:`port-int-lr`). Its web page shows ``[]`` where ``grads`` prints its
+#    :ref:`on the porting page <port-int-lr>`). Its web page shows ``[]`` where ``grads`` prints its
 #    list: the page lost the text between ``<`` and ``>``, which the browser
 #    took for an HTML tag; the list always held the one tensor printed above.
-#    For the code changes, see :doc:`/how-to/port-tf2-code`.
+#    For the code changes, see the :doc:`porting guide </how-to/port-tf2-code>`.

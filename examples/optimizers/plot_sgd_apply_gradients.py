@@ -133,4 +133,4 @@ ax1.set_title("3x^2 + 2x - 1: x -> -1/3")
 #    ``1.68296665e-08`` after its ``apply_gradients`` loop, which starts from
 #    :math:`x = 10`: the two closed forms printed above. The second article's
 #    ``SGD(lr=learning_rate)`` fails too: write ``learning_rate=``. For these
-#    and the other code changes, see :doc:`/how-to/port-tf2-code`.
+#    and the other code changes, see the :doc:`porting guide </how-to/port-tf2-code>`.
