@@ -3,18 +3,18 @@ r"""
 First and second derivatives of sigmoid, tanh and softplus
 ==========================================================
 
-The article "TensorFlow 2.0 笔记(四)" (see :doc:`/about`) asks a tape for the derivative of ``tf.nn.sigmoid`` and
-``tf.nn.tanh`` on a few points and states the closed forms
+A tape gives the derivative of ``tf.nn.sigmoid`` and ``tf.nn.tanh`` on a few
+points, to be compared with the closed forms
 :math:`\sigma' = \sigma(1 - \sigma)` and :math:`\tanh' = 1 - \tanh^2`. This
 example checks those closed forms, adds softplus, goes one order further with
 nested tapes, and plots each function with its first and second derivatives.
 """
 
 # %%
-# The article's tape calls
-# ------------------------
-# The article watches a ``tf.linspace`` tensor (a constant, so it needs
-# ``tape.watch``) and passes ``[a]`` as the sources, so the tape returns a
+# The tape calls
+# --------------
+# The tape watches a ``tf.linspace`` tensor (a constant, so it needs
+# ``tape.watch``) and gets ``[a]`` as the sources, so the tape returns a
 # list with one tensor. Each output depends only on the input at the same
 # position, so the gradient of the sum is the elementwise derivative.
 import matplotlib.pyplot as plt
@@ -124,3 +124,13 @@ for ax, (name, (y, dy, d2y)) in zip(axes, curves.items()):
 print("peak of sigmoid':", curves["sigmoid"][1].max(), " peak of tanh':", curves["tanh"][1].max())
 assert curves["sigmoid"][1].max() == 0.25 and curves["tanh"][1].max() == 1.0
 assert np.all(curves["softplus"][2] > 0)
+
+# %%
+# .. admonition:: Older code, on TensorFlow |tf_version|
+#    :class: seed-note
+#
+#    The tape calls of the first section are those of the article
+#    "TensorFlow 2.0 笔记(四)" (see :doc:`/about`); they run unchanged on
+#    TensorFlow |tf_version|. The derivations behind the closed forms are on
+#    :doc:`/explanation/activation-and-loss-derivatives`; for code of that era
+#    that needs changes, see the :doc:`porting guide </how-to/port-tf2-code>`.

@@ -3,26 +3,24 @@ r"""
 A raw-tape descent on Himmelblau's function from eight starting points
 ======================================================================
 
-The article "TensorFlow 2.0 笔记(四)" (one of the articles this site grew from,
-see :doc:`/about`) minimizes
+Gradient descent needs nothing but a tape. This example minimizes
 Himmelblau's function
 
 .. math::
 
    f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2
 
-with nothing but a tape: the point is a ``tf.constant``, the loop watches it,
-asks for the gradient and replaces the point by ``x - 0.01 * grad``, 200
-times, from :math:`(-4, 0)`. The function has four minima, all with
-:math:`f = 0`. This example runs the article's loop from eight starting points
-and shows which minimum each one reaches.
+with no optimizer: the point is a ``tf.constant``, the loop watches it, asks
+for the gradient and replaces the point by ``x - 0.01 * grad``, 200 times.
+The function has four minima, all with :math:`f = 0`. The loop runs from
+eight starting points, :math:`(-4, 0)` among them, and the example shows
+which minimum each one reaches.
 """
 
 # %%
-# The article's loop, from several starting points
-# ------------------------------------------------
-# The loop is the article's, unchanged except that it records the points it
-# visits. ``x -= 0.01 * grads`` creates a new tensor each step, so the tape
+# The loop, from several starting points
+# --------------------------------------
+# The loop records the points it visits. ``x -= 0.01 * grads`` creates a new tensor each step, so the tape
 # must ``watch`` the new ``x`` every time: constants are not watched
 # automatically.
 import numpy as np
@@ -73,7 +71,7 @@ assert sorted(set(landed)) == [0, 1, 2, 3]
 # Every descent ends within a float32 rounding error (distances below
 # :math:`10^{-6}`) of one of the four minima, and together they reach all
 # four: which one a start reaches depends only on the basin it starts in. The
-# article's own start, :math:`(-4, 0)`, lands on the minimum near
+# start :math:`(-4, 0)` lands on the minimum near
 # :math:`(-3.78, -3.28)`. With a learning rate of 0.01 every descent settles
 # in well under the 200 steps; the steps after which the points stop moving
 # are in the output above.
@@ -128,3 +126,13 @@ ax.legend(fontsize="small", ncol=2)
 # "within about 70 steps", with a margin for other rounding.
 assert max(stopped) <= 90
 # sphinx_gallery_end_ignore
+
+# %%
+# .. admonition:: Older code, on TensorFlow |tf_version|
+#    :class: seed-note
+#
+#    This is the loop of the article "TensorFlow 2.0 笔记(四)" (see
+#    :doc:`/about`), from its start :math:`(-4, 0)`; it runs unchanged on
+#    TensorFlow |tf_version|, and this example only adds the other seven starts
+#    and records the points. For code of that era that needs changes, see
+#    the :doc:`porting guide </how-to/port-tf2-code>`.

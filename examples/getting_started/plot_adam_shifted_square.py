@@ -3,18 +3,17 @@ r"""
 Adam on :math:`(x - 50)^2`, starting from :math:`x = 3`
 =======================================================
 
-The article "tensorflow2实现梯度下降" (one of the articles this site grew
-from, see :doc:`/about`) minimizes the stand-in loss
-:math:`f(x) = (x - 50)^2` with ``tf.keras.optimizers.Adam(1)`` for 200 steps
-from :math:`x = 3`, and plots every point the descent visits. This example
-runs the same descent on TensorFlow |tf_version| and shows where the article's code and
-printed output no longer hold.
+Adam with learning rate 1 minimizes the stand-in loss
+:math:`f(x) = (x - 50)^2` for 200 steps from :math:`x = 3`, with a
+``GradientTape`` for the gradient and ``apply_gradients`` for the step. The
+example plots every point the descent visits, and shows why Adam's first
+steps are about one unit long whatever the gradient.
 """
 
 # %%
 # The loss and its gradient
 # -------------------------
-# :math:`f'(x) = 2(x - 50)`, so at the start :math:`f'(3) = -94`. The article's
+# :math:`f'(x) = 2(x - 50)`, so at the start :math:`f'(3) = -94`. The
 # ``grads`` helper passes ``sources=[x]``, a list, so the tape returns a list
 # with one gradient.
 import keras
@@ -34,15 +33,12 @@ def grads(x):
 print(grads(tf.Variable(3.0)))
 
 # %%
-# The article prints ``[]`` here. That is not what TensorFlow returned: the
-# article's web page lost the text between ``<`` and ``>``, which the browser
-# took for an HTML tag. The list always held one tensor, ``-94.0``.
+# The list holds one tensor, ``-94.0``.
 #
-# ``Adam(1)`` no longer works
-# ---------------------------
-# The article builds the optimizer with ``tf.keras.optimizers.Adam(1)``. Keras 3
-# accepts a float, a schedule or a callable as the learning rate, but not an
-# int (Keras 2 accepted it: see :ref:`port-int-lr`):
+# The learning rate is a float
+# ----------------------------
+# Keras 3 accepts a float, a schedule or a callable as the learning rate, but
+# not an int:
 try:
     keras.optimizers.Adam(1)
 except ValueError as error:
@@ -53,7 +49,7 @@ except ValueError as error:
 #
 # The descent
 # -----------
-# The loop records each point before it steps, as the article's loop does.
+# The loop records each point before it steps.
 optimizer = keras.optimizers.Adam(learning_rate=1.0)
 x = tf.Variable(3.0)
 visited = []
@@ -81,8 +77,21 @@ fig, ax = plot_descent_1d(shifted_square, visited, domain=(0.0, 100.0), label="(
 ax.set_title("Adam(learning_rate=1.0) on (x - 50)^2 from x = 3")
 
 # %%
-# The loss against the step, on a log scale, shows the same story: a slow,
-# almost linear approach (the loss falls by a constant amount per unit of
-# distance), then a fast fall once the steps shrink near the minimum.
+# The loss against the step, on a log scale, shows the same story: a slow
+# approach, with :math:`x` nearing 50 at about one unit per step, so that the
+# loss falls like the square :math:`d^2` of the distance :math:`d` left, then
+# a fast fall once the steps shrink near the minimum.
 fig, ax = plot_loss_curve(shifted_square(visited))
 ax.set_title("loss along the descent")
+
+# %%
+# .. admonition:: Older code, on TensorFlow |tf_version|
+#    :class: seed-note
+#
+#    The article "tensorflow2实现梯度下降" (see :doc:`/about`) runs this
+#    descent with ``tf.keras.optimizers.Adam(1)``: an int learning rate, which
+#    Keras 2 accepted and Keras 3 refuses, as above (both side by side in
+#    :ref:`on the porting page <port-int-lr>`). Its web page shows ``[]`` where ``grads`` prints its
+#    list: the page lost the text between ``<`` and ``>``, which the browser
+#    took for an HTML tag; the list always held the one tensor printed above.
+#    For the code changes, see the :doc:`porting guide </how-to/port-tf2-code>`.

@@ -18,8 +18,7 @@ how fast.
 # the grid 0.001, 0.003, 0.01, ..., 1, 3 with which the loss first drops
 # below :math:`10^{-4}` and ends there after 200 steps; for the optimizers that
 # reach that with no value of the grid, the value with the lowest final loss
-# (``tools/race_rates.py`` in the repository re-runs this rule over the whole
-# grid). Every other argument keeps its Keras default (``momentum=0.9`` is the one
+# (each optimizer was run with every value of the grid). Every other argument keeps its Keras default (``momentum=0.9`` is the one
 # addition, and it makes the second contestant).
 import keras
 import matplotlib.pyplot as plt

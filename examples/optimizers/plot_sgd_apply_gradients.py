@@ -3,27 +3,18 @@ r"""
 Two SGD loops with ``apply_gradients``, and what replaced ``minimize``
 ======================================================================
 
-Two articles this site grew from (see :doc:`/about`), "Optimizer Sample" and
-"TensorFlow2.X——tf.GradientTape() && Optimziers结合使用", drive
-``keras.optimizers.SGD`` by hand: the first on :math:`x^2 + 1`, once with
-``apply_gradients`` and once with ``optimizer.minimize``, the second on
-:math:`3x^2 + 2x - 1`. This example runs
-both descents on TensorFlow |tf_version| with ``apply_gradients``, shows what to
-write instead of ``minimize``, and checks every iterate against its closed
-form.
+Two descents drive ``keras.optimizers.SGD`` by hand, with a
+``GradientTape`` for the gradient and ``apply_gradients`` for the step: one
+on :math:`x^2 + 1`, one on :math:`3x^2 + 2x - 1`. The example shows what
+to write where older code called ``optimizer.minimize``, and checks every
+iterate against its closed form.
 """
 
 # %%
 # ``minimize`` is gone
 # --------------------
-# .. admonition:: Older code, on TensorFlow |tf_version|
-#    :class: seed-note
-#
-#    "Optimizer Sample" calls ``optimizer.minimize(lambda: tf.pow(x, 2) + 1, [x])``.
-#    Keras 3 optimizers have no ``minimize`` method, so the call raises
-#    ``AttributeError``. Compute the gradient with a tape and pass it to
-#    ``apply_gradients``, as below. (The second article's ``SGD(lr=learning_rate)`` fails
-#    too: write ``learning_rate=``; see :doc:`/how-to/port-tf2-code`.)
+# Keras 3 optimizers have no ``minimize`` method: compute the gradient with a
+# tape and pass it to ``apply_gradients``.
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
@@ -41,8 +32,8 @@ def minimize(optimizer, loss_fn, var_list):
 # %%
 # ``minimize(optimizer, loss_fn, var_list)`` does what the old method did for
 # a plain optimizer: record ``loss_fn()`` on a tape, take the gradient with
-# respect to ``var_list``, apply it. The ``minimize`` loop of "Optimizer Sample", 1000 steps
-# with learning rate 0.01 from :math:`x = 1`, compiled into one graph:
+# respect to ``var_list``, apply it. A ``minimize`` loop of 1000 steps with
+# learning rate 0.01 from :math:`x = 1`, compiled into one graph:
 x0 = tf.Variable(1.0)
 sgd0 = keras.optimizers.SGD(learning_rate=0.01)
 sgd0.build([x0])
@@ -64,9 +55,7 @@ print("x^2 + 1, x after 1000 steps:", path_000[-1])
 # Each SGD step on :math:`x^2 + 1` is :math:`x \leftarrow x - 0.01 \cdot 2x =
 # 0.98\,x`, so :math:`x_n = 0.98^n` and the fixed point is the minimum
 # :math:`x = 0`. After 1000 steps :math:`x = 0.98^{1000} \approx 1.68 \cdot
-# 10^{-9}`, the value the article printed (``1.6829661e-09``); its
-# ``apply_gradients`` loop, which starts from :math:`x = 10`, ends ten times
-# higher, at ``1.68296665e-08``.
+# 10^{-9}`; from :math:`x = 10` the same loop ends ten times higher.
 n = np.arange(1001)
 np.testing.assert_allclose(path_000, 0.98**n, rtol=1e-4)
 print(f"closed form 0.98**1000 = {0.98**1000:.7e}; from x = 10: {10 * 0.98**1000:.7e}")
@@ -74,8 +63,8 @@ print(f"closed form 0.98**1000 = {0.98**1000:.7e}; from x = 10: {10 * 0.98**1000
 # %%
 # The descent on :math:`3x^2 + 2x - 1`
 # -------------------------------------
-# The second article minimizes :math:`3x^2 + 2x - 1` from :math:`x = 0` with learning
-# rate 0.1 for 100 steps, with the tape and ``apply_gradients`` in the open:
+# From :math:`x = 0` with learning rate 0.1, for 100 steps, with the tape and
+# ``apply_gradients`` in the open:
 x1 = tf.Variable(0.0)
 sgd1 = keras.optimizers.SGD(learning_rate=0.1)
 sgd1.build([x1])
@@ -127,6 +116,21 @@ ax1.set_title("3x^2 + 2x - 1: x -> -1/3")
 # On the left, a straight line on the log scale: the distance to the
 # minimum shrinks by the same factor 0.98 every step, so 1000 steps buy
 # about nine orders of magnitude. On the right, the factor is 0.4 and the
-# descent is over within the first 20 of the article's 100 steps; the other 80
+# descent is over within the first 20 of the 100 steps; the other 80
 # change nothing. Both are the linear convergence of gradient descent on a
 # quadratic, with the factor :math:`|1 - \eta f''|`.
+
+# %%
+# .. admonition:: Older code, on TensorFlow |tf_version|
+#    :class: seed-note
+#
+#    The two descents are those of the articles "Optimizer Sample" and
+#    "TensorFlow2.X——tf.GradientTape() && Optimziers结合使用" (see
+#    :doc:`/about`). "Optimizer Sample" calls
+#    ``optimizer.minimize(lambda: tf.pow(x, 2) + 1, [x])``, which raises
+#    ``AttributeError`` in Keras 3 (printed above: SGD has no ``minimize``);
+#    it prints ``1.6829661e-09`` after its ``minimize`` loop and
+#    ``1.68296665e-08`` after its ``apply_gradients`` loop, which starts from
+#    :math:`x = 10`: the two closed forms printed above. The second article's
+#    ``SGD(lr=learning_rate)`` fails too: write ``learning_rate=``. For these
+#    and the other code changes, see the :doc:`porting guide </how-to/port-tf2-code>`.
