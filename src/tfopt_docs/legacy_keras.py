@@ -86,6 +86,7 @@ _PROGRESS_LINE = re.compile(r"^.*(?:/step|ETA: ).*$", re.MULTILINE)
 _DURATION = re.compile(r"\b\d+(?:\.\d+)?(?=(?:s|ms|us)\b)")
 _SITE_PATH = re.compile(r"(?:/[^\s'\"():]+)*/(?:site|dist)-packages/")
 _GRAPH_ERROR = re.compile(r"Graph execution error:.*?\n(?:.*\n)*?([^\n]*\S)\s*\n\s*\[\[\{\{node.*", re.DOTALL)
+_VARIABLE_COUNTER = re.compile(r"(Optimizer variable \S+?)_\d+(?= has shape)")  # a per-process counter
 _OP_SUFFIX = re.compile(r"\s*\[\[\{\{node [^}]*\}\}\]\]|\s*\[Op:[^\]]*\]")
 
 
@@ -141,6 +142,7 @@ def _error_text(error: BaseException) -> str:
         message = [line.strip() for line in message.splitlines() if line.strip()][-1]
         message = message.removeprefix(f"{type(error).__name__}: ")
     message = _OP_SUFFIX.sub("", message).strip()
+    message = _VARIABLE_COUNTER.sub(r"\1", message)
     return sanitize(f"{type(error).__name__}: {message}" if message else type(error).__name__)
 
 
