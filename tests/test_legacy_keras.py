@@ -176,3 +176,10 @@ def test_the_magics_in_ipython():
             ip.run_cell_magic("tf_keras", "bad name", "1")
     finally:
         legacy_keras.unload_ipython_extension(ip)
+
+
+def test_error_text_drops_the_counter_of_a_variable_name():
+    error = ValueError("Optimizer variable rmsprop/learning_rate_19205 has shape () not compatible with (20, 10).")
+    assert legacy_keras._error_text(error) == (
+        "ValueError: Optimizer variable rmsprop/learning_rate has shape () not compatible with (20, 10)."
+    )
