@@ -11,7 +11,7 @@ import time
 import pytest
 
 from tfopt_docs import legacy_keras
-from tfopt_docs.legacy_keras import Keras2Worker, Result, run_source, sanitize, summary
+from tfopt_docs.legacy_keras import Keras2Worker, Result, as_legacy, run_source, sanitize, summary
 
 pytest.importorskip("tf_keras", reason="needs tf_keras (requirements/tf-keras.txt)")
 
@@ -126,9 +126,26 @@ def test_sanitize_and_summary():
     assert sanitize("5/5 [====] - 1s 3ms/step - loss: 1.5") == "5/5 [====] - …s …ms/step - loss: 1.5"
     assert sanitize("1/2\r2/2 done\n") == "2/2 done\n"
     assert (
-        summary(Result("UserWarning: x\nWARNING:absl:y\n3\n"), value=True) == "✓ ⚠ `UserWarning` ⚠ `WARNING:absl` `3`"
+        summary(Result("UserWarning: x\nWARNING:absl:y\n3\n"), value=True)
+        == "✓ `3` (⚠ `UserWarning`, ⚠ `WARNING:absl`)"
     )
-    assert summary(Result("", "TypeError: bad")) == "`TypeError`"
+    assert summary(Result("", "TypeError: bad")) == "✗ `TypeError`"
+    assert summary(Result("0.0909\n"), says="rate {last} (decayed)") == "✓ rate 0.0909 (decayed)"
+    assert summary(Result("", "ValueError: x"), says="refused") == "✗ `ValueError` refused"
+    with pytest.raises(ValueError, match="printed nothing"):
+        summary(Result(""), says="rate {last}")
+
+
+def test_as_legacy_names_the_legacy_optimizers_only():
+    source = "a = tf.keras.optimizers.SGD(0.1)\nb = keras.optimizers.Adam()\nc = tf.keras.optimizers.schedules.CosineDecay"
+    assert as_legacy(source) == (
+        "a = tf.keras.optimizers.legacy.SGD(0.1)\nb = keras.optimizers.legacy.Adam()\n"
+        "c = tf.keras.optimizers.schedules.CosineDecay"
+    )
+    assert as_legacy("tf.keras.optimizers.legacy.Adam") == "tf.keras.optimizers.legacy.Adam"
+    assert as_legacy("keras.optimizers.Adamax") == "keras.optimizers.legacy.Adamax"
+    with pytest.raises(TypeError, match="source"):
+        as_legacy(None)
 
 
 def test_run_source_captures_this_process_too(capfd):
@@ -148,9 +165,21 @@ def test_the_magics_in_ipython():
         recorded = legacy_keras.results()["test-row"]
         assert recorded["keras2"].error is None and recorded["keras2"].warned
         assert recorded["keras3"].error.startswith("ValueError: Argument(s) not recognized")
+        ip.run_cell_magic("side_by_side", "test-legacy --legacy", "x = tf.keras.optimizers.SGD(lr=0.1)\nprint(float(x.learning_rate))")
+        recorded = legacy_keras.results()["test-legacy"]
+        assert set(recorded) == {"legacy", "keras2", "keras3"}
+        assert float(recorded["legacy"].output.splitlines()[-1]) == pytest.approx(0.1)  # the legacy SGD honours lr=
+        assert float(recorded["keras2"].output.splitlines()[-1]) == pytest.approx(0.01)  # the default one ignores it
         with pytest.raises(ValueError, match="row name"):
             ip.run_cell_magic("side_by_side", "", "1")
         with pytest.raises(ValueError, match="row name"):
             ip.run_cell_magic("tf_keras", "bad name", "1")
     finally:
         legacy_keras.unload_ipython_extension(ip)
+
+
+def test_error_text_drops_the_counter_of_a_variable_name():
+    error = ValueError("Optimizer variable rmsprop/learning_rate_19205 has shape () not compatible with (20, 10).")
+    assert legacy_keras._error_text(error) == (
+        "ValueError: Optimizer variable rmsprop/learning_rate has shape () not compatible with (20, 10)."
+    )

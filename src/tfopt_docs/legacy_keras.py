@@ -15,7 +15,10 @@ tfopt_docs.legacy_keras``) adds two cell magics:
 * ``%%tf_keras [ROW]`` runs the cell in the Keras 2 process and prints what
   it printed;
 * ``%%side_by_side ROW`` runs the cell there and again in this kernel (Keras 3,
-  in a namespace of its own), and prints both outputs under a heading each.
+  in a namespace of its own), and prints both outputs under a heading each;
+  ``%%side_by_side ROW --legacy`` first runs it a third time there, with each
+  ``keras.optimizers.NAME`` replaced by ``keras.optimizers.legacy.NAME`` (the
+  optimizers of TF 2.0 to 2.10, see :func:`as_legacy`).
 
 What a snippet writes (``print``, Python warnings, ``logging`` and absl
 records, C++ output on file descriptors 1 and 2) becomes output text, never
@@ -61,6 +64,7 @@ from tfopt_docs._validation import check_real
 __all__ = [
     "Keras2Worker",
     "Result",
+    "as_legacy",
     "load_ipython_extension",
     "results",
     "run_source",
@@ -82,6 +86,7 @@ _PROGRESS_LINE = re.compile(r"^.*(?:/step|ETA: ).*$", re.MULTILINE)
 _DURATION = re.compile(r"\b\d+(?:\.\d+)?(?=(?:s|ms|us)\b)")
 _SITE_PATH = re.compile(r"(?:/[^\s'\"():]+)*/(?:site|dist)-packages/")
 _GRAPH_ERROR = re.compile(r"Graph execution error:.*?\n(?:.*\n)*?([^\n]*\S)\s*\n\s*\[\[\{\{node.*", re.DOTALL)
+_VARIABLE_COUNTER = re.compile(r"(Optimizer variable \S+?)_\d+(?= has shape)")  # a per-process counter
 _OP_SUFFIX = re.compile(r"\s*\[\[\{\{node [^}]*\}\}\]\]|\s*\[Op:[^\]]*\]")
 
 
@@ -137,6 +142,7 @@ def _error_text(error: BaseException) -> str:
         message = [line.strip() for line in message.splitlines() if line.strip()][-1]
         message = message.removeprefix(f"{type(error).__name__}: ")
     message = _OP_SUFFIX.sub("", message).strip()
+    message = _VARIABLE_COUNTER.sub(r"\1", message)
     return sanitize(f"{type(error).__name__}: {message}" if message else type(error).__name__)
 
 
@@ -260,35 +266,64 @@ def run_source(source: str, namespace: dict, filename: str = "<snippet>") -> Res
     return Result(output=sanitize(chunks[0]), error=error)
 
 
-def summary(result: Result, *, value: bool = False) -> str:
-    """A table cell (Markdown) for ``result``: the error's type, or ✓, then any warning, then the last line.
+def summary(result: Result, *, value: bool = False, says: str | None = None) -> str:
+    """A table cell (Markdown) for ``result``: ✗ and the error's type, or ✓, then what it means, then any warning.
 
     Args:
         result: what a snippet did.
         value: also show the last line it printed, as code.
+        says: what the outcome means, in words; ``{last}`` in it stands for the
+            last line printed (a float with its float32 digits).
 
     >>> print(summary(Result("", "ValueError: Argument(s) not recognized")))
-    `ValueError`
+    ✗ `ValueError`
     >>> print(summary(Result("WARNING:absl:`lr` is deprecated\\n0.009999999776482582\\n"), value=True))
-    ✓ ⚠ `WARNING:absl` `0.01`
+    ✓ `0.01` (⚠ `WARNING:absl`)
+    >>> print(summary(Result("0.009999999776482582\\n"), says="runs; `lr` ignored, rate {last} (default)"))
+    ✓ runs; `lr` ignored, rate 0.01 (default)
     """
     if not isinstance(result, Result):
         raise TypeError(f"`result` must be a Result, got {type(result).__name__}")
-    if result.error is not None:
-        return f"`{result.error.split(':', 1)[0]}`"
-    parts = ["✓"]
-    kinds = re.findall(r"^(\w*Warning)(?=: )|^(WARNING:absl)", result.output, re.MULTILINE)
-    for kind in dict.fromkeys(a or b for a, b in kinds):
-        parts.append(f"⚠ `{kind}`")
+    if says is not None and not isinstance(says, str):
+        raise TypeError(f"`says` must be a str or None, got {type(says).__name__}")
     lines = [line.strip() for line in result.output.splitlines() if line.strip()]
+    last = lines[-1] if lines else ""
+    with contextlib.suppress(ValueError):
+        last = f"{float(last):.6g}"  # a float32 printed as a double: its float32 digits
+    if says is not None and "{last}" in says and not lines:
+        raise ValueError("`says` shows {last} but the snippet printed nothing")
+    meaning = says.replace("{last}", last) if says is not None else None
+    if result.error is not None:
+        return " ".join(part for part in ("✗", f"`{result.error.split(':', 1)[0]}`", meaning) if part)
+    parts = ["✓"]
     if value:
         if not lines:
             raise ValueError("`value=True` but the snippet printed nothing")
-        last = lines[-1]
-        with contextlib.suppress(ValueError):
-            last = f"{float(last):.6g}"  # a float32 printed as a double: its float32 digits
         parts.append(f"`{last}`")
+    if meaning:
+        parts.append(meaning)
+    kinds = re.findall(r"^(\w*Warning)(?=: )|^(WARNING:absl)", result.output, re.MULTILINE)
+    warned = [f"⚠ `{kind}`" for kind in dict.fromkeys(a or b for a, b in kinds)]
+    if warned:
+        parts.append(f"({', '.join(warned)})")
     return " ".join(parts)
+
+
+_OPTIMIZER_NAMES = "Adadelta|Adafactor|Adagrad|Adam|AdamW|Adamax|Ftrl|Nadam|Optimizer|RMSprop|SGD"
+
+
+def as_legacy(source: str) -> str:
+    """``source`` with each ``keras.optimizers.NAME`` made ``keras.optimizers.legacy.NAME``.
+
+    Under Keras 2 (tf_keras), ``tf.keras.optimizers.legacy`` holds the
+    optimizers of TensorFlow 2.0 to 2.10 (``OptimizerV2``).
+
+    >>> print(as_legacy("opt = tf.keras.optimizers.SGD(lr=0.1)  # keras.optimizers.schedules stays"))
+    opt = tf.keras.optimizers.legacy.SGD(lr=0.1)  # keras.optimizers.schedules stays
+    """
+    if not isinstance(source, str):
+        raise TypeError(f"`source` must be a str, got {type(source).__name__}")
+    return re.sub(rf"\b(keras\.optimizers\.)(?=(?:{_OPTIMIZER_NAMES})\b)", r"\1legacy.", source)
 
 
 # --- the worker process -------------------------------------------------------------
@@ -512,19 +547,35 @@ def tf_keras_magic(line: str, cell: str) -> None:
 
 
 def side_by_side_magic(line: str, cell: str) -> None:
-    """``%%side_by_side ROW``: run the cell under Keras 2 (worker) and Keras 3 (here); print both."""
-    row = _row(line)
+    """``%%side_by_side ROW [--legacy]``: run the cell under Keras 2 (worker) and Keras 3 (here); print both.
+
+    With ``--legacy``, first also under Keras 2 with the legacy optimizers (:func:`as_legacy`).
+    """
+    words = line.split()
+    legacy = "--legacy" in words
+    row = _row(" ".join(w for w in words if w != "--legacy"))
     if not row:
         raise ValueError("%%side_by_side needs a row name, e.g. `%%side_by_side lr`")
-    keras2 = worker().run(cell)
-    keras3 = run_source(cell, _KERAS3_NAMESPACE, f"<keras 3 snippet {row}>")
-    _RESULTS[row] = {"keras2": keras2, "keras3": keras3}
+    versions_text = ""
+    recorded: dict[str, Result] = {}
+    if legacy:
+        recorded["legacy"] = worker().run(as_legacy(cell))
+    recorded["keras2"] = worker().run(cell)
+    recorded["keras3"] = run_source(cell, _KERAS3_NAMESPACE, f"<keras 3 snippet {row}>")
+    _RESULTS[row] = recorded
     import keras
 
-    versions = worker().versions
+    tf_keras_version = worker().versions.get("tf_keras", "?")
+    if legacy:
+        versions_text += (
+            f"Keras 2 (tf_keras {tf_keras_version}), optimizers.legacy, as TF 2.0-2.10:\n"
+            f"{_indent(recorded['legacy'].text)}"
+        )
     sys.stdout.write(
-        f"Keras 2 (tf_keras {versions.get('tf_keras', '?')}):\n{_indent(keras2.text)}"
-        f"Keras 3 (keras {keras.__version__}):\n{_indent(keras3.text)}"
+        versions_text
+        + f"Keras 2 (tf_keras {tf_keras_version}){', default optimizers, as TF 2.11-2.15' if legacy else ''}:\n"
+        f"{_indent(recorded['keras2'].text)}"
+        f"Keras 3 (keras {keras.__version__}):\n{_indent(recorded['keras3'].text)}"
     )
 
 
