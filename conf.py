@@ -18,6 +18,8 @@ import site_versions  # noqa: E402  (docs/_ext: TensorFlow and Keras versions, f
 project = "tfopt_docs"
 author = "tfopt_docs contributors"
 copyright = "2026, tfopt_docs contributors"
+#: The footer's copyright holder in other languages (site_helpers sets it per language).
+site_copyright = {"zh_CN": "2026，tfopt_docs 贡献者"}
 language = "en"
 
 extensions = [
@@ -29,6 +31,7 @@ extensions = [
     "site_helpers",  # docs/_ext: language switcher, root redirect, jieba dictionary, offline MathJax
     "site_downloads",  # docs/_ext: builds the wheel, serves it under _downloads/tfopt_docs/
     "site_lexers",  # docs/_ext: %%tf_keras and %%side_by_side cells highlighted as Python
+    "read_order",  # docs/_ext: with -j, chunks of pages that cost the same (execution_seconds.json)
 ]
 
 root_doc = "index"

@@ -15,6 +15,7 @@ are noisy; the ratios, taken in the same run, hold better.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -70,7 +71,9 @@ class PeakMemory:
 def timed_make(target: str, memory: PeakMemory | None = None) -> tuple[float, list[tuple[float, str]]]:
     """Run a make target; return its time and its output lines with their times."""
     start = time.perf_counter()
+    # Unbuffered: each line is timed when Sphinx writes it, not when a pipe buffer fills.
     proc = subprocess.Popen(["make", "--no-print-directory", target], cwd=ROOT, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     if memory:
         memory.watch(proc.pid)
@@ -90,7 +93,10 @@ def phases(lines: list[tuple[float, str]], total: float) -> dict[str, float]:
     def first(pattern: str) -> float:
         return next((t for t, line in lines if re.search(pattern, line)), total)
 
-    gallery, reading, writing = first(r"generating gallery"), first(r"reading sources"), first(r"writing output")
+    # With -j, "reading sources" is printed as each chunk of pages ends, and sphinx-gallery and
+    # the .mo step print their own "writing output": the phases start where Sphinx's do.
+    gallery, reading, writing = (first(r"generating gallery"), first(r"^updating environment"),
+                                 first(r"^pickling environment"))
     return {"gallery": reading - gallery, "reading and executing pages": writing - reading,
             "writing": total - writing}
 

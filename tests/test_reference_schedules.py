@@ -127,3 +127,31 @@ def test_reference_does_not_import_tensorflow():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_schedule_rates_equal_the_eager_calls_bit_for_bit():
+    """The compiled loop of the schedules page computes what each eager call does."""
+    import keras
+
+    from tfopt_docs.keras_compare import schedule_rates
+
+    steps = np.arange(0, 60)
+    S = keras.optimizers.schedules
+    for schedule in (
+        S.ExponentialDecay(0.1, 7, 0.5),
+        S.CosineDecay(0.0, 40, warmup_target=0.1, warmup_steps=10),
+        S.PiecewiseConstantDecay([5, 20], [1.0, 0.5, 0.1]),
+    ):
+        eager = np.array([float(schedule(int(k))) for k in steps], np.float32)
+        np.testing.assert_array_equal(schedule_rates(schedule, steps), eager)
+
+
+def test_schedule_rates_names_its_bad_arguments():
+    from tfopt_docs.keras_compare import schedule_rates
+
+    with pytest.raises(TypeError, match="schedule"):
+        schedule_rates(0.1, [0, 1])
+    with pytest.raises(ValueError, match="steps"):
+        schedule_rates(lambda k: k, [0.5, 1.5])
+    with pytest.raises(ValueError, match="steps"):
+        schedule_rates(lambda k: k, [])

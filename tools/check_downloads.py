@@ -8,6 +8,9 @@ Collects every ``.py`` and ``.ipynb`` under the built site's ``_downloads/``
 notebook), identical files once. Then, in a fresh virtual environment made in
 a temporary folder:
 
+Notebooks that differ only outside their code cells (the two languages'
+copies of a page's notebook) count as one download and run once.
+
 1. installs ``tfopt_docs[tf]`` (plus ``nbclient`` and ``ipykernel``, which run
    the notebooks, and ``tf_keras`` from ``requirements/tf-keras.txt``, without
    its dependencies, which the porting page's notebook runs) with the command the downloads give, from the wheel the site
@@ -95,12 +98,33 @@ NOT_RUN = {
 }
 
 
+def run_key(name: str, data: bytes) -> str:
+    """What decides how a download runs: a script's bytes, a notebook's code cells.
+
+    Two notebooks with the same code cells in the same order (the English
+    and Chinese copies of a page's notebook, which differ in their cell ids
+    or their Markdown) run the same way, so they are run once; each copy's
+    first cell is code, so its install note is part of what they share.
+    """
+    if not name.endswith(".ipynb"):
+        return hashlib.sha256(data).hexdigest()
+    try:
+        notebook = json.loads(data)
+        code = [("".join(c["source"]) if isinstance(c["source"], list) else c["source"])
+                for c in notebook["cells"] if c.get("cell_type") == "code"]
+        kernel = notebook.get("metadata", {}).get("kernelspec", {}).get("name")
+    except (ValueError, KeyError, TypeError):  # not a notebook: compare the bytes (and fail when run)
+        return hashlib.sha256(data).hexdigest()
+    return "ipynb:" + hashlib.sha256(json.dumps([kernel, code]).encode()).hexdigest()
+
+
 def collect(sites: list[Path]) -> dict[str, Download]:
-    """Every .py and .ipynb the sites offer, by content (identical files once)."""
+    """Every .py and .ipynb the sites offer, once per way of running
+    (:func:`run_key`: identical scripts, notebooks with the same code)."""
     found: dict[str, Download] = {}
 
     def add(name: str, data: bytes, origin: str) -> None:
-        key = hashlib.sha256(data).hexdigest()
+        key = run_key(name, data)
         if key in found:
             found[key].origins.append(origin)
         else:

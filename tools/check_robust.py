@@ -5,9 +5,13 @@ executed page (``docs/**/*.md`` notebooks), every gallery example and every
 doctest (``pytest docs src``) in several variants of the environment:
 
 ========  ==============================================================
-baseline  the machine's defaults
+baseline  the machine's defaults (the pages as ``make html`` executed them, from
+          its execution cache, when the cache is newer than src/ and
+          docs/_ext/; ``--execute-baseline`` executes them again)
 repeat    the same again: every output must be identical (determinism)
-numerics  oneDNN flipped from the machine's default, on one core
+numerics  oneDNN flipped from the machine's default, on one core: each page,
+          example or doctest run pinned to a core of its own (taskset), as
+          many side by side as there are cores
 seeds     every integer seed shifted by 1 (``TFOPT_SEED_OFFSET=1``)
 ========  ==============================================================
 
@@ -22,8 +26,10 @@ changes with the CPU or the seed must not be stated as fixed.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
+import queue
 import re
 import subprocess
 import sys
@@ -36,7 +42,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 EXECUTE = ROOT / "tools" / "execute.py"
+# Measured execution times of the pages (docs/_ext/read_order.py keeps them), to start the longest first.
+COSTS = ROOT / "docs" / "_ext" / "execution_seconds.json"
 REPORT = ROOT / "_build" / "robust" / "report.md"
+BUILD_CACHE = ROOT / "_build" / ".jupyter_cache"  # conf.py's nb_execution_cache_path
 FIGURE = re.compile(r"png:[0-9a-f]+")  # a figure's hash, as tools/execute.py records it
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 # A number in prose is only taken as a stated output if it is this specific.
@@ -54,20 +63,23 @@ def onednn_default_is_on() -> bool:
 class Variant:
     name: str
     env: dict = field(default_factory=dict)
-    cpus: set | None = None  # None: every CPU this process may use
+    one_core: bool = False  # each process on one core of its own, as many side by side as there are cores
 
     @property
     def jobs(self) -> int:
-        return len(self.cpus or os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
+
+    @property
+    def cores(self) -> str:
+        return f"{self.jobs} core(s)" + (", one per process" if self.one_core else "")
 
 
 def variants(names: list[str]) -> list[Variant]:
     flipped = "0" if onednn_default_is_on() else "1"
-    first_cpu = {min(os.sched_getaffinity(0))}
     known = {
         "baseline": Variant("baseline"),
         "repeat": Variant("repeat"),
-        "numerics": Variant("numerics", {"TF_ENABLE_ONEDNN_OPTS": flipped}, first_cpu),
+        "numerics": Variant("numerics", {"TF_ENABLE_ONEDNN_OPTS": flipped}, one_core=True),
         "seeds": Variant("seeds", {"TFOPT_SEED_OFFSET": "1"}),
     }
     unknown = sorted(set(names) - set(known))
@@ -84,10 +96,61 @@ def executed_items(only: str | None) -> list[Path]:
     return [p for p in items if only is None or re.search(only, str(p.relative_to(ROOT)))]
 
 
+#: The cores a one-core variant's processes may still take, one each (see :func:`run`).
+FREE_CORES: queue.Queue = queue.Queue()
+for _core in sorted(os.sched_getaffinity(0)):
+    FREE_CORES.put(_core)
+
+
 def run(variant: Variant, command: list[str], **kwargs) -> subprocess.CompletedProcess:
+    """Run ``command`` in the variant's environment; a one-core variant pins it
+    (and all it starts) to a core that no other process of this check holds."""
     env = {**os.environ, **variant.env}
-    preexec = (lambda: os.sched_setaffinity(0, variant.cpus)) if variant.cpus else None
-    return subprocess.run(command, env=env, preexec_fn=preexec, cwd=ROOT, capture_output=True, text=True, **kwargs)
+    if not variant.one_core:
+        return subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, **kwargs)
+    core = FREE_CORES.get()
+    try:
+        return subprocess.run(command, env=env, preexec_fn=lambda: os.sched_setaffinity(0, {core}), cwd=ROOT,
+                              capture_output=True, text=True, **kwargs)
+    finally:
+        FREE_CORES.put(core)
+
+
+def expected_seconds(item: Path) -> float:
+    """A page's measured execution time if known, else a guess from its size."""
+    costs = json.loads(COSTS.read_text(encoding="utf-8")) if COSTS.is_file() else {}
+    docname = item.relative_to(ROOT / "docs").with_suffix("").as_posix() if item.is_relative_to(ROOT / "docs") else ""
+    return float(costs.get(docname, item.stat().st_size / 1000))
+
+
+def from_build(item: Path) -> dict | None:
+    """A page's record as ``make html`` executed it (the machine's defaults, as
+    the baseline), from myst-nb's execution cache; None if the cache has no
+    entry for the page's code or is older than the package and the build's
+    environment (``src/``, ``docs/_ext/``), which can change what a page prints."""
+    if item.suffix != ".md" or not BUILD_CACHE.is_dir():
+        return None
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    if str(EXECUTE.parent) not in sys.path:
+        sys.path.insert(0, str(EXECUTE.parent))
+    import execute as execute_tool
+
+    nb = read_myst_markdown_notebook(item.read_text(encoding="utf-8"), path=item)
+    cache = get_cache(str(BUILD_CACHE))
+    try:
+        record = cache.match_cache_notebook(nb)
+        _, nb = cache.merge_match_into_notebook(nb)
+    except KeyError:
+        return None
+    sources = [p for folder in ("src", "docs/_ext") for p in (ROOT / folder).rglob("*.py")]
+    created = record.created.replace(tzinfo=record.created.tzinfo or datetime.timezone.utc)  # stored in UTC
+    if created.timestamp() < max(p.stat().st_mtime for p in sources):
+        return None
+    result = execute_tool.record_of(nb)
+    result["seconds"], result["from_build"] = 0.0, True
+    return result
 
 
 def execute(variant: Variant, item: Path, out_dir: Path) -> dict:
@@ -131,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated, from: baseline, repeat, numerics, seeds")
     parser.add_argument("--only", help="a regular expression: only the pages and examples whose path matches")
     parser.add_argument("--no-doctests", action="store_true", help="skip `pytest docs src` in each variant")
+    parser.add_argument("--execute-baseline", action="store_true",
+                        help="execute every page for the baseline, even those `make html` has cached")
     args = parser.parse_args(argv)
     chosen = variants([v.strip() for v in args.variants.split(",") if v.strip()])
     items = executed_items(args.only)
@@ -145,9 +210,16 @@ def main(argv: list[str] | None = None) -> int:
             out_dir = Path(tmp) / variant.name
             out_dir.mkdir()
             # Longest first, so that the slowest item does not start last.
-            order = sorted(items, key=lambda p: p.stat().st_size, reverse=True)
+            order = sorted(items, key=expected_seconds, reverse=True)
+            # The baseline is the machine's defaults, which `make html` has just executed:
+            # the pages it cached are taken from there (the repeat variant re-executes them).
+            built = {}
+            if variant.name == "baseline" and not args.execute_baseline:
+                built = {item: r for item in order if (r := from_build(item)) is not None}
             with ThreadPoolExecutor(variant.jobs) as pool:
-                records = dict(zip(order, pool.map(lambda p: execute(variant, p, out_dir), order)))
+                todo = [p for p in order if p not in built]
+                records = {**built, **dict(zip(todo, pool.map(lambda p: execute(variant, p, out_dir), todo)))}
+                records = {item: records[item] for item in order}
             results[variant.name] = records
             for item, record in records.items():
                 if record["error"]:
@@ -157,8 +229,9 @@ def main(argv: list[str] | None = None) -> int:
                 doctests = run(variant, [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "docs", "src"])
                 if doctests.returncode != 0:
                     failures.append(f"[{variant.name}] doctests (pytest docs src):\n{doctests.stdout[-6000:]}")
-            print(f"{variant.name:9s} {len(items)} pages and examples executed on {variant.jobs} core(s) "
-                  f"in {time.perf_counter() - start:.0f} s {variant.env or ''}", flush=True)
+            reused = f" ({len(built)} pages as `make html` executed them)" if built else ""
+            print(f"{variant.name:9s} {len(items)} pages and examples executed on {variant.cores} "
+                  f"in {time.perf_counter() - start:.0f} s{reused} {variant.env or ''}", flush=True)
 
     lines = ["# Values that differ between variants", ""]
     stated = []

@@ -46,11 +46,17 @@ def execute_page(path: Path) -> dict:
     kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
     client = nbclient.NotebookClient(nb, timeout=TIMEOUT, kernel_name=kernel,
                                      resources={"metadata": {"path": str(path.parent)}})
-    record = {"cells": [], "error": None}
+    error = None
     try:
         client.execute()
     except Exception as exc:  # CellExecutionError, timeouts, a dead kernel
-        record["error"] = f"{type(exc).__name__}: {exc}"[-4000:]
+        error = f"{type(exc).__name__}: {exc}"[-4000:]
+    return record_of(nb, error)
+
+
+def record_of(nb, error: str | None = None) -> dict:
+    """The record of an executed notebook (also one from the build's execution cache)."""
+    record = {"cells": [], "error": error}
     for index, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
         texts, stderr = [], []
         for output in cell.get("outputs", []):

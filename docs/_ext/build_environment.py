@@ -22,6 +22,7 @@ import random
 import sys
 from pathlib import Path
 
+import light_keras
 import quiet_tensorflow
 
 HERE = Path(__file__).resolve().parent
@@ -48,8 +49,10 @@ def configure_build() -> None:
 
 
 def configure_kernel() -> None:
-    """Filter TensorFlow's start-up lines; shift the seeds if asked to."""
+    """Filter TensorFlow's start-up lines, spare Keras's import the optional
+    modules no page uses (``light_keras``); shift the seeds if asked to."""
     quiet_tensorflow.install()
+    light_keras.install()
     offset = int(os.environ.get(SEED_OFFSET_VARIABLE, "0") or 0)
     if offset:
         shift_seeds(offset)

@@ -246,6 +246,12 @@ def _with_outputs(notebook: Path, cache) -> str:
         else:
             cell["id"] = "tfopt-install"  # the same notebook in every build and language
         nb.cells.insert(0, cell)
+    if nb.nbformat_minor >= 5:
+        # myst-nb gives the cells random ids: number them, so that every build
+        # and both languages offer the same notebook (check-downloads runs it once).
+        for index, each in enumerate(nb.cells):
+            if each.get("id") != "tfopt-install":
+                each["id"] = f"cell-{index}"
     nbformat.validate(nb)
     return nbformat.writes(nb)
 

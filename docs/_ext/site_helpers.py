@@ -117,6 +117,8 @@ def add_search_aliases(index_path: Path, csv_path: Path, stem) -> int:
 
 
 def on_config_inited(app: Sphinx, config: Config) -> None:
+    # The footer's "© Copyright ..." notice in the page's language.
+    config.copyright = config.site_copyright.get(config.language, config.copyright)
     if config.language.startswith("zh"):
         userdict = write_jieba_userdict(
             Path(app.srcdir) / config.site_glossary_csv,
@@ -233,6 +235,7 @@ def redirect_root(outdir: Path, language: str) -> Path | None:
 def setup(app: Sphinx) -> dict:
     app.add_config_value("site_languages", [("en", "English")], "html")
     app.add_config_value("site_glossary_csv", "", "env")
+    app.add_config_value("site_copyright", {}, "html")
     app.connect("config-inited", on_config_inited)
     app.connect("html-page-context", on_html_page_context)
     app.connect("build-finished", on_build_finished)

@@ -10,6 +10,8 @@ importing it stays cheap.
   that are its own (the optimizer reference pages);
 * :func:`max_relative_difference`: a short side-by-side run on random
   gradients (the optimizer reference pages);
+* :func:`schedule_rates`: a Keras schedule's rate at every step, compiled
+  (the schedules reference page);
 * :func:`run_side_by_side`: the thorough run the tests make for every case,
   comparing after every step; :func:`main` prints its largest difference per
   optimizer (``python tests/test_reference_optimizers.py`` calls it).
@@ -38,6 +40,7 @@ __all__ = [
     "main",
     "max_relative_difference",
     "run_side_by_side",
+    "schedule_rates",
     "show_signature",
     "without_constant_folding",
 ]
@@ -153,6 +156,31 @@ def without_constant_folding() -> Iterator[None]:
         yield
     finally:
         tf.config.optimizer.set_experimental_options({"constant_folding": saved})
+
+
+def schedule_rates(schedule: Callable[[Any], Any], steps: Sequence[int] | np.ndarray) -> np.ndarray:
+    """``schedule(step)`` for every step, one scalar step per call as an optimizer calls it.
+
+    The calls run in one compiled loop built for this schedule (1001 eager
+    calls take seconds) and called as a concrete function, so that it never
+    retraces, without constant folding, so that every rate equals the eager
+    call's to the last bit.
+
+    Raises:
+        TypeError: if ``schedule`` is not callable.
+        ValueError: if ``steps`` is not a non-empty 1-D sequence of integers.
+    """
+    import tensorflow as tf
+
+    if not callable(schedule):
+        raise TypeError(f"schedule: expected a callable (a Keras LearningRateSchedule), got {type(schedule).__name__}")
+    steps = np.asarray(steps)
+    if steps.ndim != 1 or steps.size == 0 or not np.issubdtype(steps.dtype, np.integer):
+        raise ValueError(f"steps: expected a non-empty 1-D sequence of integers, got shape {steps.shape} {steps.dtype}")
+    with without_constant_folding():
+        loop = tf.function(lambda t: tf.map_fn(schedule, t, fn_output_signature=tf.float32))
+        concrete = loop.get_concrete_function(tf.TensorSpec([None], tf.int64))
+        return concrete(tf.constant(steps, tf.int64)).numpy()
 
 
 def _compiled_apply(kopt: Any, kvars: list[Any], has_grad: list[bool]) -> Callable[[list[Any]], None]:

@@ -42,6 +42,8 @@ THEME_STRINGS = [
     "Back to top",
     "On this page",
     "Section Navigation",
+    "contributors",  # the footer's copyright holder (conf.py's site_copyright)
+    "(.ipynb)",  # the download buttons, translated whole (笔记本（.ipynb）)
 ]
 
 AUDIT = r"""(THEME_STRINGS) => {

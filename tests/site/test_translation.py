@@ -6,6 +6,7 @@ sources, so a new English sentence fails until it is translated.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import subprocess
 import sys
@@ -287,3 +288,82 @@ def test_the_emphasis_check_can_fail():
     assert emphasis_problems("（称为 *切向量*）", rst=True) == []
     assert emphasis_problems("。*闭式解*是公式", rst=False) == []
     assert emphasis_problems("这是**“全局”**批量", rst=False) != []
+
+
+# --- spaces around links -----------------------------------------------------------
+# Between Chinese text and a link whose text is Chinese there is no space: MyST
+# writes the role right against the text (见{doc}`../about`), reStructuredText (the
+# gallery's catalogs) needs an escaped space there (见\ :doc:`/about`). A link whose
+# text begins or ends with Latin letters or code keeps the space on that side.
+# The link text is the role's explicit title, or the (translated) title of the
+# page a {doc} names; other roles are not judged.
+LINK = re.compile(r"(\{(?:doc|ref)\}|:(?:doc|ref):)`([^`]*)`")
+LINK_TITLE = re.compile(r"^(.*?)\s*<[^<>]+>$", re.S)
+CJK_TEXT = re.compile(f"[{CJK}{CJK_PUNCT}]")
+
+
+def _page_titles() -> dict[str, str]:
+    """Each MyST page (path under docs/, no suffix) -> its title, in Chinese when translated."""
+    titles = {}
+    for md in (ROOT / "docs").rglob("*.md"):
+        rel = md.relative_to(ROOT / "docs").with_suffix("").as_posix()
+        heading = re.search(r"^# (.+)$", md.read_text(encoding="utf-8"), re.M)
+        if heading is None:
+            continue
+        po = LOCALE / f"{rel}.po"
+        message = _messages(po).get(heading[1].strip()) if po.is_file() else None
+        titles[rel] = message.string if message is not None and message.string else heading[1].strip()
+    return titles
+
+
+def _link_text(role: str, content: str, page: str, titles: dict[str, str]) -> str | None:
+    titled = LINK_TITLE.match(content)
+    if titled:
+        return titled[1]
+    if "doc" not in role:
+        return None
+    target = (
+        content.lstrip("/")
+        if content.startswith("/")
+        else posixpath.normpath(posixpath.join(posixpath.dirname(page), content))
+    )
+    return titles.get(target)
+
+
+def link_space_problems(text: str, page: str, titles: dict[str, str]) -> list[str]:
+    """Spaces between Chinese text and a link whose text is Chinese on that side."""
+    problems = []
+    for m in LINK.finditer(text):
+        link = _link_text(m[1], m[2], page, titles)
+        if not link:
+            continue
+        before, after = text[max(0, m.start() - 2) : m.start()], text[m.end() : m.end() + 2]
+        if len(before) == 2 and before[1] == " " and CJK_TEXT.match(before[0]) and CJK_TEXT.match(link[0]):
+            problems.append(repr(text[max(0, m.start() - 8) : m.end()]))
+        if len(after) == 2 and after[0] == " " and CJK_TEXT.match(after[1]) and CJK_TEXT.match(link[-1]):
+            problems.append(repr(text[m.start() : m.end() + 8]))
+    return problems
+
+
+def test_no_space_between_chinese_text_and_chinese_link_text():
+    titles = _page_titles()
+    problems = []
+    for rel, _, target in _translated_pairs():
+        page = rel.with_suffix("").as_posix()
+        problems += [f"{rel}: {p}" for p in link_space_problems(target, page, titles)]
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:60])
+
+
+def test_the_link_space_check_can_fail():
+    titles = {"about": "关于本站", "tutorials/index": "教程", "reference/gradient-tape": "tf.GradientTape"}
+    assert link_space_problems("从 {doc}`tutorials/index` 开始", "index", titles) == [
+        "'从 {doc}`tutorials/index`'",
+        "'{doc}`tutorials/index` 开始'",
+    ]
+    assert link_space_problems("从{doc}`tutorials/index`开始", "index", titles) == []
+    assert link_space_problems("见\\ :doc:`/about`）", "auto_examples/x", titles) == []
+    assert link_space_problems("见 :doc:`/about`）", "auto_examples/x", titles) != []
+    assert link_space_problems("{ref}`下文 <fit>` 会解释", "how-to/x", titles) != []
+    # Latin link text keeps its spaces, as any Latin word in Chinese text does.
+    assert link_space_problems("见 {doc}`../reference/gradient-tape` 一页", "how-to/x", titles) == []
+    assert link_space_problems("见 {doc}`tf.GradientTape <../reference/gradient-tape>` 一页", "how-to/x", titles) == []
