@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from built_site import HTML, LANGUAGES, built_pages, soup
+from built_site import HTML, LANGUAGES, built_pages, moved_pages, soup
 
 # Attributes that make the browser fetch something when the page loads.
 LOADED = [
@@ -82,6 +82,28 @@ def test_every_internal_link_and_anchor_resolves(all_pages):
             elif fragment and target.suffix == ".html" and fragment not in ids_in(target):
                 broken.append(f"{page.relative_to(HTML)}: {url} (no anchor)")
     assert not broken, f"{len(broken)} broken:\n" + "\n".join(broken[:40])
+
+
+def test_no_page_links_to_a_moved_page():
+    # A moved page (a meta refresh for an old URL) is only there for old bookmarks;
+    # a link to it shows its title, "This page has moved", as the link text.
+    found_moved = False
+    offenders = []
+    for language in LANGUAGES:
+        moved = {path.resolve() for path in moved_pages(language)}
+        found_moved |= bool(moved)
+        for page in built_pages(language):
+            if page.resolve() in moved:
+                continue
+            for a in soup(page).find_all("a", href=True):
+                url = a["href"]
+                if is_remote(url) or url.startswith(("mailto:", "javascript:", "data:")):
+                    continue
+                target, _ = _resolve(page, url)
+                if target in moved:
+                    offenders.append(f"{page.relative_to(HTML)}: {url} ({a.get_text(' ', strip=True)!r})")
+    assert found_moved, "no moved page found: the check would pass vacuously"
+    assert not offenders, "links to moved pages:\n" + "\n".join(offenders[:30])
 
 
 def test_language_switcher_on_every_page_keeps_the_page():
