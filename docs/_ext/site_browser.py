@@ -206,7 +206,18 @@ def _executed_notebook(app: Sphinx, docname: str) -> Path | None:
     if docname not in app.env.found_docs:
         return None
     path = Path(app.outdir).parent / "jupyter_execute" / f"{docname}.ipynb"
-    return path if path.is_file() else None
+    return path if path.is_file() and _shows_code(path) else None
+
+
+def _shows_code(path: Path) -> bool:
+    """Whether a notebook has a code cell whose input the page shows (else no download: nothing to run)."""
+    hidden = {"remove-input", "remove-cell", "hide-input"}
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError):
+        return True
+    return any(c.get("cell_type") == "code" and not hidden & set(c.get("metadata", {}).get("tags", []))
+               for c in cells)
 
 
 def _execution_cache(app: Sphinx):
