@@ -28,6 +28,7 @@ import re
 from pathlib import Path, PurePosixPath
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.locale import _
 from sphinx.util import logging
@@ -300,6 +301,21 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
             context["site_source_name"] = PurePosixPath(source).name.removesuffix(app.config.html_sourcelink_suffix)
 
 
+def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
+    """Let a section index's hidden toctrees feed the landing page's table of contents.
+
+    A section index (``tutorials/index``, ...) lists its pages in its own words and
+    keeps its toctrees ``:hidden:``; Sphinx then leaves those pages out of every
+    toctree that includes the index, so the landing page listed the index's
+    headings instead. Only the copies in the table of contents are made visible:
+    the index page itself still shows no toctree.
+    """
+    docname = app.env.docname
+    if docname.endswith("index") and docname != app.config.root_doc and docname in app.env.tocs:
+        for toctree in app.env.tocs[docname].findall(addnodes.toctree):
+            toctree["hidden"] = False
+
+
 def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Alt text for the figures that notebook cells draw."""
     for image in doctree.findall(nodes.image):
@@ -388,5 +404,6 @@ def _complete_js_translations(app: Sphinx, path: Path) -> None:
 def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", on_html_page_context, priority=400)  # before sphinx.ext.mathjax
     app.connect("doctree-resolved", on_doctree_resolved)
+    app.connect("doctree-read", on_doctree_read, priority=900)  # after Sphinx's toctree collector (500)
     app.connect("build-finished", on_build_finished)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
