@@ -28,6 +28,7 @@ import re
 from pathlib import Path, PurePosixPath
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.locale import _
 from sphinx.util import logging
@@ -206,7 +207,18 @@ def _executed_notebook(app: Sphinx, docname: str) -> Path | None:
     if docname not in app.env.found_docs:
         return None
     path = Path(app.outdir).parent / "jupyter_execute" / f"{docname}.ipynb"
-    return path if path.is_file() else None
+    return path if path.is_file() and _shows_code(path) else None
+
+
+def _shows_code(path: Path) -> bool:
+    """Whether a notebook has a code cell whose input the page shows (else no download: nothing to run)."""
+    hidden = {"remove-input", "remove-cell", "hide-input"}
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError):
+        return True
+    return any(c.get("cell_type") == "code" and not hidden & set(c.get("metadata", {}).get("tags", []))
+               for c in cells)
 
 
 def _execution_cache(app: Sphinx):
@@ -293,6 +305,21 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
         if source and app.config.html_copy_source:
             context["site_source_url"] = context["pathto"](f"_sources/{source}", 1)
             context["site_source_name"] = PurePosixPath(source).name.removesuffix(app.config.html_sourcelink_suffix)
+
+
+def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
+    """Let a section index's hidden toctrees feed the landing page's table of contents.
+
+    A section index (``tutorials/index``, ...) lists its pages in its own words and
+    keeps its toctrees ``:hidden:``; Sphinx then leaves those pages out of every
+    toctree that includes the index, so the landing page listed the index's
+    headings instead. Only the copies in the table of contents are made visible:
+    the index page itself still shows no toctree.
+    """
+    docname = app.env.docname
+    if docname.endswith("index") and docname != app.config.root_doc and docname in app.env.tocs:
+        for toctree in app.env.tocs[docname].findall(addnodes.toctree):
+            toctree["hidden"] = False
 
 
 def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -383,5 +410,6 @@ def _complete_js_translations(app: Sphinx, path: Path) -> None:
 def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", on_html_page_context, priority=400)  # before sphinx.ext.mathjax
     app.connect("doctree-resolved", on_doctree_resolved)
+    app.connect("doctree-read", on_doctree_read, priority=900)  # after Sphinx's toctree collector (500)
     app.connect("build-finished", on_build_finished)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -12,6 +12,9 @@ extension
   ``index.html`` that lists it, so that
   ``pip install "tfopt_docs[tf]" --find-links <site>/en/_downloads/tfopt_docs/``
   works now and keeps working once the package is on PyPI;
+* gives the pages the wheel's name and the command that installs it once
+  downloaded (the MyST substitutions ``tfopt_docs_wheel`` and
+  ``tfopt_docs_install``, used by the tutorials' "Before you start");
 * writes the first cell of every gallery notebook (:func:`notebook_first_cell`,
   used by conf.py's ``sphinx_gallery_conf["first_notebook_cell"]``).
 
@@ -154,7 +157,22 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     (folder / "index.html").write_text(page, encoding="utf-8")
 
 
+def wheel_install_command() -> str:
+    """How to install the wheel once downloaded, run in the folder it was saved to."""
+    return f'pip install "./{wheel_name()}[tf]"'
+
+
+def on_config_inited(app: Sphinx, config) -> None:
+    """The pages' substitutions ``{{ tfopt_docs_wheel }}`` and ``{{ tfopt_docs_install }}``."""
+    config.myst_substitutions = {
+        **config.myst_substitutions,
+        "tfopt_docs_wheel": f"`{wheel_name()}`",
+        "tfopt_docs_install": f"`{wheel_install_command()}`",
+    }
+
+
 def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", on_config_inited)
     app.connect("builder-inited", on_builder_inited)
     app.connect("build-finished", on_build_finished)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

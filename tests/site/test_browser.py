@@ -390,9 +390,9 @@ SEARCHES = [
     (
         SOURCE_LANGUAGE,
         "GradientTape",
-        {"tutorials/first-gradient", "reference/gradient-tape", "tutorials/gradient-tape-in-depth"},
+        {"tutorials/first-gradient", "reference/gradient-tape", "tutorials/tape-basics"},
     ),
-    (CHINESE, "梯度带", {"tutorials/first-gradient", "reference/gradient-tape", "tutorials/gradient-tape-in-depth"}),
+    (CHINESE, "梯度带", {"tutorials/first-gradient", "reference/gradient-tape", "tutorials/tape-basics"}),
     (CHINESE, "学习率", {"tutorials/first-gradient", "how-to/use-schedules", "reference/schedules"}),
     (SOURCE_LANGUAGE, "migration", {"how-to/port-tf2-code"}),  # the porting page's first paragraph
     (SOURCE_LANGUAGE, "upgrade", {"how-to/port-tf2-code"}),
