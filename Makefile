@@ -75,10 +75,10 @@ unit: install
 site-test: install
 	$(BIN)/pytest -m site
 
-# Formatter, linter and type checker (ruff covers src/ and tests/ for now).
+# Formatter, linter and type checker (ruff: see pyproject.toml for what it covers).
 lint: install
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
 	$(BIN)/mypy
 
 test: install

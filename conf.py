@@ -6,8 +6,8 @@ language-dependent is set in ``site_helpers.on_config_inited``, because ``-D``
 overrides are applied after this file runs.
 """
 
-from pathlib import Path
 import sys
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))

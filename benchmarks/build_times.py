@@ -72,9 +72,14 @@ def timed_make(target: str, memory: PeakMemory | None = None) -> tuple[float, li
     """Run a make target; return its time and its output lines with their times."""
     start = time.perf_counter()
     # Unbuffered: each line is timed when Sphinx writes it, not when a pipe buffer fills.
-    proc = subprocess.Popen(["make", "--no-print-directory", target], cwd=ROOT, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        ["make", "--no-print-directory", target],
+        cwd=ROOT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     if memory:
         memory.watch(proc.pid)
     lines = [(time.perf_counter() - start, line) for line in proc.stdout]
@@ -95,10 +100,12 @@ def phases(lines: list[tuple[float, str]], total: float) -> dict[str, float]:
 
     # With -j, "reading sources" is printed as each chunk of pages ends, and sphinx-gallery and
     # the .mo step print their own "writing output": the phases start where Sphinx's do.
-    gallery, reading, writing = (first(r"generating gallery"), first(r"^updating environment"),
-                                 first(r"^pickling environment"))
-    return {"gallery": reading - gallery, "reading and executing pages": writing - reading,
-            "writing": total - writing}
+    gallery, reading, writing = (
+        first(r"generating gallery"),
+        first(r"^updating environment"),
+        first(r"^pickling environment"),
+    )
+    return {"gallery": reading - gallery, "reading and executing pages": writing - reading, "writing": total - writing}
 
 
 @contextmanager
@@ -114,8 +121,11 @@ def edited(path: Path, old: str, new: str):
 
 
 def executed_documents() -> int:
-    pages = [p for p in (ROOT / "docs").rglob("*.md")
-             if "auto_examples" not in p.parts and CODE_CELL in p.read_text(encoding="utf-8")]
+    pages = [
+        p
+        for p in (ROOT / "docs").rglob("*.md")
+        if "auto_examples" not in p.parts and CODE_CELL in p.read_text(encoding="utf-8")
+    ]
     return len(pages) + len(list((ROOT / "examples").rglob("plot_*.py")))
 
 

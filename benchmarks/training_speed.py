@@ -46,13 +46,13 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import keras
+import numpy as np
+import tensorflow as tf
 
-from tfopt_docs.data import load_digits, square_dataset  # noqa: E402
-from tfopt_docs.functions import himmelblau  # noqa: E402
-from tfopt_docs.training import train_compiled  # noqa: E402
+from tfopt_docs.data import load_digits, square_dataset
+from tfopt_docs.functions import himmelblau
+from tfopt_docs.training import train_compiled
 
 TARGET_FIT = 200.0
 TARGET_EAGER = 50.0
@@ -68,8 +68,15 @@ def square_problem():
         keras.utils.set_random_seed(0)
         return keras.Sequential([keras.Input((1,)), keras.layers.Dense(50, activation="relu"), keras.layers.Dense(1)])
 
-    return dict(name="x**2 (Optimizer Sample)", x=x, y=y, batch_size=20, make_model=make_model,
-                loss=keras.losses.MeanSquaredError(), optimizer=lambda: keras.optimizers.Adam())
+    return dict(
+        name="x**2 (Optimizer Sample)",
+        x=x,
+        y=y,
+        batch_size=20,
+        make_model=make_model,
+        loss=keras.losses.MeanSquaredError(),
+        optimizer=lambda: keras.optimizers.Adam(),
+    )
 
 
 def digits_problem():
@@ -85,9 +92,15 @@ def digits_problem():
             + [keras.layers.Dense(10)]
         )
 
-    return dict(name="digits MLP (笔记(四))", x=x, y=y, batch_size=100, make_model=make_model,
-                loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                optimizer=lambda: keras.optimizers.Adam(learning_rate=1e-3))
+    return dict(
+        name="digits MLP (笔记(四))",
+        x=x,
+        y=y,
+        batch_size=100,
+        make_model=make_model,
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        optimizer=lambda: keras.optimizers.Adam(learning_rate=1e-3),
+    )
 
 
 # --- the six ways -------------------------------------------------------------
@@ -103,8 +116,9 @@ def run_fit(problem, epochs, fast=False):
     extra = dict(steps_per_execution=steps, jit_compile=True) if fast else dict(jit_compile=False)
     model.compile(optimizer=problem["optimizer"](), loss=problem["loss"], **extra)
     start = time.perf_counter()
-    history = model.fit(problem["x"], problem["y"], batch_size=problem["batch_size"], epochs=epochs,
-                        shuffle=False, verbose=0)
+    history = model.fit(
+        problem["x"], problem["y"], batch_size=problem["batch_size"], epochs=epochs, shuffle=False, verbose=0
+    )
     return time.perf_counter() - start, np.array(history.history["loss"])
 
 
@@ -133,8 +147,16 @@ def run_loop(problem, epochs, compiled):
 def run_compiled(problem, epochs, jit_compile):
     model, optimizer = problem["make_model"](), problem["optimizer"]()
     start = time.perf_counter()
-    losses = train_compiled(model, optimizer, problem["x"], problem["y"], epochs=epochs,
-                            batch_size=problem["batch_size"], loss=problem["loss"], jit_compile=jit_compile)
+    losses = train_compiled(
+        model,
+        optimizer,
+        problem["x"],
+        problem["y"],
+        epochs=epochs,
+        batch_size=problem["batch_size"],
+        loss=problem["loss"],
+        jit_compile=jit_compile,
+    )
     return time.perf_counter() - start, losses
 
 
@@ -152,8 +174,10 @@ def measure(problem, epochs_by_way, check_epochs, repeats=1):
     """Time each way (the best of ``repeats`` runs, each from scratch: tracing and
     compilation included every time); check its loss after ``check_epochs``
     epochs against model.fit's."""
-    print(f"\n{problem['name']}: {len(problem['x'])} samples, batches of {problem['batch_size']}"
-          + (f"; best of {repeats} runs per way" if repeats > 1 else ""))
+    print(
+        f"\n{problem['name']}: {len(problem['x'])} samples, batches of {problem['batch_size']}"
+        + (f"; best of {repeats} runs per way" if repeats > 1 else "")
+    )
     print(f"  {'way':34s} {'epochs':>6s} {'total s':>8s} {'ms/epoch':>9s} {'fit / way':>9s}  loss after {check_epochs}")
     per_epoch, reference = {}, None
     for name, run in WAYS:
@@ -166,8 +190,10 @@ def measure(problem, epochs_by_way, check_epochs, repeats=1):
             reference = checked
         # XLA and graph rewrites reorder float32 sums; the trainings are the same to 1e-3.
         agree = abs(checked - reference) <= 1e-3 * abs(reference) + 1e-6
-        print(f"  {name:34s} {epochs:6d} {seconds:8.2f} {1e3 * per_epoch[name]:9.3f} "
-              f"{per_epoch['model.fit'] / per_epoch[name]:8.0f}x  {checked:.6g}{'' if agree else '  DIFFERS'}")
+        print(
+            f"  {name:34s} {epochs:6d} {seconds:8.2f} {1e3 * per_epoch[name]:9.3f} "
+            f"{per_epoch['model.fit'] / per_epoch[name]:8.0f}x  {checked:.6g}{'' if agree else '  DIFFERS'}"
+        )
         if not agree:
             raise SystemExit(f"{name}: loss {checked} after {check_epochs} epochs, model.fit {reference}")
     return per_epoch
@@ -197,8 +223,12 @@ def himmelblau_descent(steps, mode):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer epochs (a smoke test; ratios lower)")
-    parser.add_argument("--repeats", type=int, default=3,
-                        help="runs per way on x**2, the best one kept (default 3; a shared machine is noisy)")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="runs per way on x**2, the best one kept (default 3; a shared machine is noisy)",
+    )
     args = parser.parse_args(argv)
     slow, fast = (10, 200) if args.quick else (100, 5000)
     repeats = 1 if args.quick else max(1, args.repeats)
@@ -207,25 +237,41 @@ def main(argv=None) -> int:
     print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {os.cpu_count()} CPUs visible, load average {load}")
     print("every time includes tracing and XLA compilation; epochs as in the 'epochs' column")
 
-    square = measure(square_problem(), {
-        "model.fit": slow, "fit, steps_per_execution + XLA": slow, "eager custom loop": max(check, slow // 3),
-        "custom loop, step in tf.function": slow, "train_compiled (one graph)": fast,
-        "train_compiled, jit_compile=True": fast,
-    }, check, repeats)
-    measure(digits_problem(), {
-        "model.fit": 30 if not args.quick else check, "fit, steps_per_execution + XLA": 30 if not args.quick else check,
-        "eager custom loop": check, "custom loop, step in tf.function": 30 if not args.quick else check,
-        "train_compiled (one graph)": 30 if not args.quick else check,
-        "train_compiled, jit_compile=True": 30 if not args.quick else check,
-    }, check)
+    square = measure(
+        square_problem(),
+        {
+            "model.fit": slow,
+            "fit, steps_per_execution + XLA": slow,
+            "eager custom loop": max(check, slow // 3),
+            "custom loop, step in tf.function": slow,
+            "train_compiled (one graph)": fast,
+            "train_compiled, jit_compile=True": fast,
+        },
+        check,
+        repeats,
+    )
+    measure(
+        digits_problem(),
+        {
+            "model.fit": 30 if not args.quick else check,
+            "fit, steps_per_execution + XLA": 30 if not args.quick else check,
+            "eager custom loop": check,
+            "custom loop, step in tf.function": 30 if not args.quick else check,
+            "train_compiled (one graph)": 30 if not args.quick else check,
+            "train_compiled, jit_compile=True": 30 if not args.quick else check,
+        },
+        check,
+    )
 
     print("\nHimmelblau, the article's 200 eager steps of x -= 0.01 * grad from (-4, 0)")
     results = {mode: himmelblau_descent(200, mode) for mode in ("eager", "graph", "xla")}
     eager = results["eager"][1]
     print(f"  {'':6s} {'first call':>12s} {'later calls':>12s} {'eager / first':>14s} {'eager / later':>14s}")
     for mode, (first, later, x) in results.items():
-        print(f"  {mode:6s} {1e3 * first:9.2f} ms {1e3 * later:9.2f} ms {eager / first:13.1f}x {eager / later:13.1f}x"
-              f"  x = {np.round(x, 4)}")
+        print(
+            f"  {mode:6s} {1e3 * first:9.2f} ms {1e3 * later:9.2f} ms {eager / first:13.1f}x {eager / later:13.1f}x"
+            f"  x = {np.round(x, 4)}"
+        )
     if not np.allclose(results["eager"][2], results["xla"][2], atol=1e-4):
         raise SystemExit("Himmelblau: the compiled descent ends elsewhere")
 

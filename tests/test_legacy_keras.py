@@ -137,7 +137,9 @@ def test_sanitize_and_summary():
 
 
 def test_as_legacy_names_the_legacy_optimizers_only():
-    source = "a = tf.keras.optimizers.SGD(0.1)\nb = keras.optimizers.Adam()\nc = tf.keras.optimizers.schedules.CosineDecay"
+    source = (
+        "a = tf.keras.optimizers.SGD(0.1)\nb = keras.optimizers.Adam()\nc = tf.keras.optimizers.schedules.CosineDecay"
+    )
     assert as_legacy(source) == (
         "a = tf.keras.optimizers.legacy.SGD(0.1)\nb = keras.optimizers.legacy.Adam()\n"
         "c = tf.keras.optimizers.schedules.CosineDecay"
@@ -165,7 +167,9 @@ def test_the_magics_in_ipython():
         recorded = legacy_keras.results()["test-row"]
         assert recorded["keras2"].error is None and recorded["keras2"].warned
         assert recorded["keras3"].error.startswith("ValueError: Argument(s) not recognized")
-        ip.run_cell_magic("side_by_side", "test-legacy --legacy", "x = tf.keras.optimizers.SGD(lr=0.1)\nprint(float(x.learning_rate))")
+        ip.run_cell_magic(
+            "side_by_side", "test-legacy --legacy", "x = tf.keras.optimizers.SGD(lr=0.1)\nprint(float(x.learning_rate))"
+        )
         recorded = legacy_keras.results()["test-legacy"]
         assert set(recorded) == {"legacy", "keras2", "keras3"}
         assert float(recorded["legacy"].output.splitlines()[-1]) == pytest.approx(0.1)  # the legacy SGD honours lr=

@@ -53,13 +53,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 import site_languages  # noqa: E402  (docs/_ext: conf.py's site_languages, standard library only)
+
 LOCK = ROOT / "requirements" / "lock.txt"
 # Keras 2 for the porting page's notebook, installed with --no-deps (the file says why).
 TF_KERAS = ROOT / "requirements" / "tf-keras.txt"
 # Third-party wheels kept between runs, like pip's own cache (outside the clone,
 # so a fresh clone on the same machine reuses them).
-WHEELHOUSE = Path(os.environ.get("TFOPT_WHEELHOUSE") or
-                  Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tfopt_docs" / "wheelhouse")
+WHEELHOUSE = Path(
+    os.environ.get("TFOPT_WHEELHOUSE")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tfopt_docs" / "wheelhouse"
+)
 WHEEL_FOLDER = "_downloads/tfopt_docs"  # docs/_ext/site_downloads.py serves the wheel there
 INSTALL_NOTE = 'pip install "tfopt_docs[tf]"'
 NOTE_LINES = 12  # the note must be within this many first lines (first notebook cell)
@@ -110,8 +113,11 @@ def run_key(name: str, data: bytes) -> str:
         return hashlib.sha256(data).hexdigest()
     try:
         notebook = json.loads(data)
-        code = [("".join(c["source"]) if isinstance(c["source"], list) else c["source"])
-                for c in notebook["cells"] if c.get("cell_type") == "code"]
+        code = [
+            ("".join(c["source"]) if isinstance(c["source"], list) else c["source"])
+            for c in notebook["cells"]
+            if c.get("cell_type") == "code"
+        ]
         kernel = notebook.get("metadata", {}).get("kernelspec", {}).get("name")
     except (ValueError, KeyError, TypeError):  # not a notebook: compare the bytes (and fail when run)
         return hashlib.sha256(data).hexdigest()
@@ -157,7 +163,7 @@ def first_lines(download: Download) -> str:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002  (the base class's name)
+    def log_message(self, format, *args):
         pass
 
 
@@ -184,10 +190,18 @@ def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
 
 def clean_env(home: Path, venv: Path) -> dict[str, str]:
     """A reader's environment: the venv first on PATH, a fresh HOME, nothing of the build's."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PYTHON", "TFOPT_", "TF_", "JUPYTER", "MPL", "VIRTUAL_ENV", "KERAS"))}
-    env.update(HOME=str(home), PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
-               VIRTUAL_ENV=str(venv), MPLBACKEND="Agg", PYTHONNOUSERSITE="1")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTHON", "TFOPT_", "TF_", "JUPYTER", "MPL", "VIRTUAL_ENV", "KERAS"))
+    }
+    env.update(
+        HOME=str(home),
+        PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+        VIRTUAL_ENV=str(venv),
+        MPLBACKEND="Agg",
+        PYTHONNOUSERSITE="1",
+    )
     return env
 
 
@@ -208,11 +222,13 @@ def make_environment(tmp: Path, find_links: str, wheel: Path) -> tuple[Path, lis
     env = {**os.environ, "PYTHONNOUSERSITE": "1"}
     WHEELHOUSE.mkdir(parents=True, exist_ok=True)
     keras2 = ["--no-deps", "--require-hashes", "-r", str(TF_KERAS)]
-    steps = [["download", "--dest", str(WHEELHOUSE), *requirements],
-             # --no-compile: Python compiles what a download imports, not all of TensorFlow.
-             ["install", "--no-index", "--no-compile", "--find-links", str(WHEELHOUSE), *requirements],
-             ["download", "--dest", str(WHEELHOUSE), *keras2],
-             ["install", "--no-index", "--no-compile", "--find-links", str(WHEELHOUSE), *keras2]]
+    steps = [
+        ["download", "--dest", str(WHEELHOUSE), *requirements],
+        # --no-compile: Python compiles what a download imports, not all of TensorFlow.
+        ["install", "--no-index", "--no-compile", "--find-links", str(WHEELHOUSE), *requirements],
+        ["download", "--dest", str(WHEELHOUSE), *keras2],
+        ["install", "--no-index", "--no-compile", "--find-links", str(WHEELHOUSE), *keras2],
+    ]
     for step in steps:
         for stale in WHEELHOUSE.glob("tfopt_docs-*"):
             stale.unlink()  # the package always comes from the site, never from here
@@ -263,10 +279,19 @@ finally:  # what the cells printed, for the probe and for a failure's message
 """
 
 KERNEL_PROBE = {
-    "cells": [{"cell_type": "code", "execution_count": None, "id": "probe", "metadata": {}, "outputs": [],
-               "source": "import sys\nprint(sys.executable)"}],
+    "cells": [
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "probe",
+            "metadata": {},
+            "outputs": [],
+            "source": "import sys\nprint(sys.executable)",
+        }
+    ],
     "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-    "nbformat": 4, "nbformat_minor": 5,
+    "nbformat": 4,
+    "nbformat_minor": 5,
 }
 
 
@@ -293,13 +318,16 @@ def run_download(download: Download, tmp: Path, venv: Path) -> tuple[bool, float
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--html", type=Path, action="append",
-                        help="a built language of the site (default: _build/html/<each language of conf.py>)")
+    parser.add_argument(
+        "--html",
+        type=Path,
+        action="append",
+        help="a built language of the site (default: _build/html/<each language of conf.py>)",
+    )
     parser.add_argument("-k", dest="pattern", help="run only downloads whose name contains this")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
-    sites = args.html or [p for p in (ROOT / "_build" / "html" / code for code in site_languages.codes())
-                          if p.is_dir()]
+    sites = args.html or [p for p in (ROOT / "_build" / "html" / code for code in site_languages.codes()) if p.is_dir()]
     if not sites:
         print("no built site: run `make html` first (or pass --html DIR)", file=sys.stderr)
         return 1
@@ -319,8 +347,11 @@ def main() -> int:
     if failures:
         print("\n".join(failures), file=sys.stderr)
         return 1
-    print(f"{len(downloads)} distinct downloads ({kinds['.py']} .py, {kinds['.ipynb']} .ipynb) "
-          f"from {', '.join(str(s) for s in sites)}", flush=True)
+    print(
+        f"{len(downloads)} distinct downloads ({kinds['.py']} .py, {kinds['.ipynb']} .ipynb) "
+        f"from {', '.join(str(s) for s in sites)}",
+        flush=True,
+    )
     site = sites[0]
     wheels = sorted((site / WHEEL_FOLDER).glob("*.whl"))
     if len(wheels) != 1:

@@ -37,6 +37,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,8 +90,11 @@ def variants(names: list[str]) -> list[Variant]:
 
 
 def executed_items(only: str | None) -> list[Path]:
-    pages = [p for p in sorted((ROOT / "docs").rglob("*.md"))
-             if "auto_examples" not in p.parts and "file_format: mystnb" in p.read_text(encoding="utf-8")[:300]]
+    pages = [
+        p
+        for p in sorted((ROOT / "docs").rglob("*.md"))
+        if "auto_examples" not in p.parts and "file_format: mystnb" in p.read_text(encoding="utf-8")[:300]
+    ]
     examples = sorted((ROOT / "examples").rglob("plot_*.py"))
     items = pages + examples
     return [p for p in items if only is None or re.search(only, str(p.relative_to(ROOT)))]
@@ -110,8 +114,15 @@ def run(variant: Variant, command: list[str], **kwargs) -> subprocess.CompletedP
         return subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, **kwargs)
     core = FREE_CORES.get()
     try:
-        return subprocess.run(command, env=env, preexec_fn=lambda: os.sched_setaffinity(0, {core}), cwd=ROOT,
-                              capture_output=True, text=True, **kwargs)
+        return subprocess.run(
+            command,
+            env=env,
+            preexec_fn=lambda: os.sched_setaffinity(0, {core}),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            **kwargs,
+        )
     finally:
         FREE_CORES.put(core)
 
@@ -145,7 +156,7 @@ def from_build(item: Path) -> dict | None:
     except KeyError:
         return None
     sources = [p for folder in ("src", "docs/_ext") for p in (ROOT / folder).rglob("*.py")]
-    created = record.created.replace(tzinfo=record.created.tzinfo or datetime.timezone.utc)  # stored in UTC
+    created = record.created.replace(tzinfo=record.created.tzinfo or datetime.UTC)  # stored in UTC
     if created.timestamp() < max(p.stat().st_mtime for p in sources):
         return None
     result = execute_tool.record_of(nb)
@@ -190,12 +201,18 @@ def changed_values(outputs: dict[str, str]) -> list[tuple[str, ...]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--variants", default="baseline,repeat,numerics,seeds",
-                        help="comma-separated, from: baseline, repeat, numerics, seeds")
+    parser.add_argument(
+        "--variants",
+        default="baseline,repeat,numerics,seeds",
+        help="comma-separated, from: baseline, repeat, numerics, seeds",
+    )
     parser.add_argument("--only", help="a regular expression: only the pages and examples whose path matches")
     parser.add_argument("--no-doctests", action="store_true", help="skip `pytest docs src` in each variant")
-    parser.add_argument("--execute-baseline", action="store_true",
-                        help="execute every page for the baseline, even those `make html` has cached")
+    parser.add_argument(
+        "--execute-baseline",
+        action="store_true",
+        help="execute every page for the baseline, even those `make html` has cached",
+    )
     args = parser.parse_args(argv)
     chosen = variants([v.strip() for v in args.variants.split(",") if v.strip()])
     items = executed_items(args.only)
@@ -218,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
                 built = {item: r for item in order if (r := from_build(item)) is not None}
             with ThreadPoolExecutor(variant.jobs) as pool:
                 todo = [p for p in order if p not in built]
-                records = {**built, **dict(zip(todo, pool.map(lambda p: execute(variant, p, out_dir), todo)))}
+                records = {**built, **dict(zip(todo, pool.map(partial(execute, variant, out_dir=out_dir), todo)))}
                 records = {item: records[item] for item in order}
             results[variant.name] = records
             for item, record in records.items():
@@ -230,8 +247,11 @@ def main(argv: list[str] | None = None) -> int:
                 if doctests.returncode != 0:
                     failures.append(f"[{variant.name}] doctests (pytest docs src):\n{doctests.stdout[-6000:]}")
             reused = f" ({len(built)} pages as `make html` executed them)" if built else ""
-            print(f"{variant.name:9s} {len(items)} pages and examples executed on {variant.cores} "
-                  f"in {time.perf_counter() - start:.0f} s{reused} {variant.env or ''}", flush=True)
+            print(
+                f"{variant.name:9s} {len(items)} pages and examples executed on {variant.cores} "
+                f"in {time.perf_counter() - start:.0f} s{reused} {variant.env or ''}",
+                flush=True,
+            )
 
     lines = ["# Values that differ between variants", ""]
     stated = []
@@ -240,12 +260,14 @@ def main(argv: list[str] | None = None) -> int:
         rel = item.relative_to(ROOT)
         text, code = prose_and_code(item)
         for index in range(max(len(results[n][item]["cells"]) for n in names)):
-            outputs = {n: (results[n][item]["cells"][index:index + 1] or [""])[0] for n in names}
+            outputs = {n: (results[n][item]["cells"][index : index + 1] or [""])[0] for n in names}
             if len(set(outputs.values())) == 1:
                 continue
             if "repeat" in outputs and outputs["repeat"] != outputs.get("baseline", outputs["repeat"]):
-                failures.append(f"[repeat] {rel} cell {index + 1}: not deterministic: "
-                                f"{outputs['baseline'][:300]!r} then {outputs['repeat'][:300]!r}")
+                failures.append(
+                    f"[repeat] {rel} cell {index + 1}: not deterministic: "
+                    f"{outputs['baseline'][:300]!r} then {outputs['repeat'][:300]!r}"
+                )
             values = changed_values(outputs)
             shown = "; ".join(" | ".join(column) for column in values[:6]) or "(text or figure differs)"
             lines.append(f"- `{rel}` cell {index + 1}: {shown}" + (" ..." if len(values) > 6 else ""))
@@ -253,8 +275,14 @@ def main(argv: list[str] | None = None) -> int:
                 for value in set(column):
                     written = rf"(?<![\w.]){re.escape(value)}(?![\w])"
                     # A number the code itself writes (a learning rate, say) is an input, not a result.
-                    if SPECIFIC.fullmatch(value.lstrip("-")) and re.search(written, text) and not re.search(written, code):
-                        stated.append(f"{rel}: the prose states {value}, which the variants print as {' | '.join(column)}")
+                    if (
+                        SPECIFIC.fullmatch(value.lstrip("-"))
+                        and re.search(written, text)
+                        and not re.search(written, code)
+                    ):
+                        stated.append(
+                            f"{rel}: the prose states {value}, which the variants print as {' | '.join(column)}"
+                        )
     lines.insert(1, f"Variants, in column order: {' | '.join(names)}.")
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -44,8 +44,9 @@ def execute_page(path: Path) -> dict:
 
     nb = read_myst_markdown_notebook(path.read_text(encoding="utf-8"), path=path)
     kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
-    client = nbclient.NotebookClient(nb, timeout=TIMEOUT, kernel_name=kernel,
-                                     resources={"metadata": {"path": str(path.parent)}})
+    client = nbclient.NotebookClient(
+        nb, timeout=TIMEOUT, kernel_name=kernel, resources={"metadata": {"path": str(path.parent)}}
+    )
     error = None
     try:
         client.execute()

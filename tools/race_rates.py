@@ -51,8 +51,10 @@ def final_and_first_below(objective, start, steps, contestants, grid):
     import tensorflow as tf
 
     runs = [(name, rate) for name in contestants for rate in grid]
-    optimizers = [getattr(keras.optimizers, contestants[name][0])(learning_rate=rate, **contestants[name][1])
-                  for name, rate in runs]
+    optimizers = [
+        getattr(keras.optimizers, contestants[name][0])(learning_rate=rate, **contestants[name][1])
+        for name, rate in runs
+    ]
     points = [tf.Variable(start, dtype=tf.float32) for _ in runs]
     for optimizer, point in zip(optimizers, points):
         optimizer.build([point])
@@ -99,8 +101,10 @@ def main() -> int:
             final, first = results[name, chosen]
             ok = np.isclose(chosen, rate)
             mismatches += not ok
-            print(f"  {name:13s} rule picks {chosen:<7g} (final loss {final:.1e}, below {THRESHOLD:g} from step "
-                  f"{first if first is not None else 'never'}); the example uses {rate:g}{'' if ok else '  <-- differs'}")
+            print(
+                f"  {name:13s} rule picks {chosen:<7g} (final loss {final:.1e}, below {THRESHOLD:g} from step "
+                f"{first if first is not None else 'never'}); the example uses {rate:g}{'' if ok else '  <-- differs'}"
+            )
     if mismatches:
         print(f"{mismatches} learning rate(s) differ from what the rule picks", file=sys.stderr)
     return 1 if mismatches else 0

@@ -41,13 +41,51 @@ SEARCH_BAR_TEXT = "Search the docs ..."  # pydata-sphinx-theme's default
 # --- TeX as plain text --------------------------------------------------------
 
 _SYMBOLS = {
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
-    "eta": "η", "theta": "θ", "lambda": "λ", "mu": "μ", "nu": "ν", "pi": "π", "rho": "ρ",
-    "sigma": "σ", "tau": "τ", "phi": "φ", "psi": "ψ", "omega": "ω", "Delta": "Δ", "Sigma": "Σ",
-    "nabla": "∇", "partial": "∂", "cdot": "·", "odot": "⊙", "times": "×", "top": "ᵀ",
-    "infty": "∞", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "approx": "≈", "ne": "≠",
-    "neq": "≠", "to": "→", "in": "∈", "sum": "Σ", "prod": "Π", "sqrt": "√", "pm": "±",
-    "ldots": "…", "dots": "…", "mid": "|", "lvert": "|", "rvert": "|",
+    "alpha": "α",
+    "beta": "β",
+    "gamma": "γ",
+    "delta": "δ",
+    "epsilon": "ε",
+    "varepsilon": "ε",
+    "eta": "η",
+    "theta": "θ",
+    "lambda": "λ",
+    "mu": "μ",
+    "nu": "ν",
+    "pi": "π",
+    "rho": "ρ",
+    "sigma": "σ",
+    "tau": "τ",
+    "phi": "φ",
+    "psi": "ψ",
+    "omega": "ω",
+    "Delta": "Δ",
+    "Sigma": "Σ",
+    "nabla": "∇",
+    "partial": "∂",
+    "cdot": "·",
+    "odot": "⊙",
+    "times": "×",
+    "top": "ᵀ",
+    "infty": "∞",
+    "le": "≤",
+    "leq": "≤",
+    "ge": "≥",
+    "geq": "≥",
+    "approx": "≈",
+    "ne": "≠",
+    "neq": "≠",
+    "to": "→",
+    "in": "∈",
+    "sum": "Σ",
+    "prod": "Π",
+    "sqrt": "√",
+    "pm": "±",
+    "ldots": "…",
+    "dots": "…",
+    "mid": "|",
+    "lvert": "|",
+    "rvert": "|",
 }
 _FUNCTIONS = {"tanh", "sinh", "cosh", "exp", "log", "ln", "sin", "cos", "tan", "max", "min", "arg", "sign"}
 _SPACES = {",": " ", ";": " ", ":": " ", "!": "", "quad": " ", "qquad": " "}
@@ -82,8 +120,11 @@ def tex_to_text(tex: str) -> str:
     'σ′ = σ(1 - σ)'
     """
     out = tex
-    out = re.sub(r"\\[dt]?frac\s*" + _GROUP + r"\s*" + _GROUP,
-                 lambda m: _FRACTIONS.get((_ungroup(m[1]), _ungroup(m[2])), f"{_ungroup(m[1])}/{_ungroup(m[2])}"), out)
+    out = re.sub(
+        r"\\[dt]?frac\s*" + _GROUP + r"\s*" + _GROUP,
+        lambda m: _FRACTIONS.get((_ungroup(m[1]), _ungroup(m[2])), f"{_ungroup(m[1])}/{_ungroup(m[2])}"),
+        out,
+    )
     out = re.sub(r"\\(" + "|".join(sorted(_STYLE)) + r")\s*\{([^{}]*)\}", r"\2", out)
     out = re.sub(r"\\left|\\right|\\big|\\Big|\\bigl|\\bigr", "", out)
     out = re.sub(r"\\([,;:!])", lambda m: _SPACES[m[1]], out)
@@ -117,7 +158,9 @@ def plain_math(text: str) -> str:
 # Where sphinx-gallery strips a ``:math:`` role it leaves bare TeX: ``x^2``,
 # ``\sigma``, ``m_t``, ``\beta_1^t``. Only such tokens are read as TeX (so
 # ``apply_gradients`` and file names stay as they are).
-_BARE_TEX = re.compile(r"\\[,;:!]|\\[A-Za-z]+(?:\s*\{[^{}]*\})*[_^]?[A-Za-z0-9{}_^]*|(?<![\w.])[0-9]*[A-Za-z)\]]*[_^](?:\{[^{}]*\}|[A-Za-z0-9])(?:[_^](?:\{[^{}]*\}|[A-Za-z0-9]))*(?![\w])")
+_BARE_TEX = re.compile(
+    r"\\[,;:!]|\\[A-Za-z]+(?:\s*\{[^{}]*\})*[_^]?[A-Za-z0-9{}_^]*|(?<![\w.])[0-9]*[A-Za-z)\]]*[_^](?:\{[^{}]*\}|[A-Za-z0-9])(?:[_^](?:\{[^{}]*\}|[A-Za-z0-9]))*(?![\w])"
+)
 
 
 def bare_tex_to_text(text: str) -> str:
@@ -178,8 +221,19 @@ def _thumbnails(app: Sphinx, pagename: str, body: str) -> str:
         title_html = app.builder.render_partial(title_node)["title"] if title_node is not None else m["title"]
         alt = html.unescape(re.sub(r"<[^>]+>", "", plain_math(title_html)))
         tooltip = html.escape(bare_tex_to_text(html.unescape(m["tooltip"])))
-        return (m["open"] + tooltip + m["mid"] + html.escape(alt) + m["img"] + m["href"] + m["link"]
-                + bare_tex_to_text(m["linktext"]) + m["close"] + title_html + m["end"])
+        return (
+            m["open"]
+            + tooltip
+            + m["mid"]
+            + html.escape(alt)
+            + m["img"]
+            + m["href"]
+            + m["link"]
+            + bare_tex_to_text(m["linktext"])
+            + m["close"]
+            + title_html
+            + m["end"]
+        )
 
     return _THUMB.sub(fix, body)
 
@@ -217,8 +271,7 @@ def _shows_code(path: Path) -> bool:
         cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
     except (OSError, ValueError):
         return True
-    return any(c.get("cell_type") == "code" and not hidden & set(c.get("metadata", {}).get("tags", []))
-               for c in cells)
+    return any(c.get("cell_type") == "code" and not hidden & set(c.get("metadata", {}).get("tags", [])) for c in cells)
 
 
 def _execution_cache(app: Sphinx):
@@ -290,12 +343,15 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
         context["body"] = _thumbnails(app, pagename, context["body"])
     if "body" in context and '<img id="_anim_img' in context["body"]:
         # Matplotlib's JS animation: one <img> whose frames the player swaps.
-        alt = html.escape(f"{_('Animation')}: {html.unescape(re.sub(r'<[^>]+>', '', context.get('title', '')))}", quote=True)
+        alt = html.escape(
+            f"{_('Animation')}: {html.unescape(re.sub(r'<[^>]+>', '', context.get('title', '')))}", quote=True
+        )
         context["body"] = context["body"].replace('<img id="_anim_img', f'<img alt="{alt}" id="_anim_img')
     if "body" in context and "sphx-glr-" in context["body"]:
         # sphinx-gallery takes a figure's alt text from its axes titles, TeX included.
-        context["body"] = _GALLERY_ALT.sub(lambda m: m[1] + html.escape(bare_tex_to_text(html.unescape(m[2]))) + m[3],
-                                           context["body"])
+        context["body"] = _GALLERY_ALT.sub(
+            lambda m: m[1] + html.escape(bare_tex_to_text(html.unescape(m[2]))) + m[3], context["body"]
+        )
     notebook = _executed_notebook(app, pagename)
     if notebook is not None:
         uri = f"{NOTEBOOK_DIR}/{pagename}.ipynb"
@@ -378,8 +434,10 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
 #: msgid in sphinx.po -> (key in translations.js, whether ngettext reads it).
 #: Chinese has one plural form, so ngettext's message is a list of one.
 JS_MESSAGES = {
-    "Search finished, found ${resultCount} pages matching the search query.":
-        ("Search finished, found one page matching the search query.", True),
+    "Search finished, found ${resultCount} pages matching the search query.": (
+        "Search finished, found one page matching the search query.",
+        True,
+    ),
 }
 
 

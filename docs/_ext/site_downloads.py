@@ -106,8 +106,17 @@ def _newest_source_mtime() -> float:
     newest = 0.0
     for name in SOURCES:
         path = ROOT / name
-        files = [p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                 and not any(part.endswith(".egg-info") for part in p.parts)] if path.is_dir() else [path]
+        files = (
+            [
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and "__pycache__" not in p.parts
+                and not any(part.endswith(".egg-info") for part in p.parts)
+            ]
+            if path.is_dir()
+            else [path]
+        )
         newest = max([newest] + [p.stat().st_mtime for p in files])
     return newest
 
@@ -152,8 +161,12 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     folder.mkdir(parents=True)
     shutil.copy2(wheel, folder / wheel.name)
     sha256 = hashlib.sha256(wheel.read_bytes()).hexdigest()
-    page = FIND_LINKS_PAGE.format(version=html.escape(version()), wheel=html.escape(wheel.name),
-                                  sha256=sha256, command=html.escape(install_command()))
+    page = FIND_LINKS_PAGE.format(
+        version=html.escape(version()),
+        wheel=html.escape(wheel.name),
+        sha256=sha256,
+        command=html.escape(install_command()),
+    )
     (folder / "index.html").write_text(page, encoding="utf-8")
 
 

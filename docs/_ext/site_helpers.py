@@ -111,8 +111,9 @@ def add_search_aliases(index_path: Path, csv_path: Path, stem) -> int:
                 if merged != docs(terms.get(key)):
                     terms[key] = sorted(merged)
                     changed += 1
-    index_path.write_text(text[:start] + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + text[end:],
-                          encoding="utf-8")
+    index_path.write_text(
+        text[:start] + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + text[end:], encoding="utf-8"
+    )
     return changed
 
 

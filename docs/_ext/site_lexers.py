@@ -23,11 +23,13 @@ PYTHON_CELL_MAGICS = ("tf_keras", "side_by_side")
 class SiteIPython3Lexer(IPython3Lexer):
     """IPython 3 code, with the site's cell magics' bodies highlighted as Python."""
 
-    tokens = {
+    tokens = {  # noqa: RUF012 (Pygments reads this class attribute; it is never mutated)
         **IPython3Lexer.tokens,
         "root": [
-            (rf"(?s)(\s*)(%%)({'|'.join(PYTHON_CELL_MAGICS)})\b([^\n]*\n)(.*)",
-             bygroups(Text, Operator, Keyword, Text, using(Python3Lexer))),
+            (
+                rf"(?s)(\s*)(%%)({'|'.join(PYTHON_CELL_MAGICS)})\b([^\n]*\n)(.*)",
+                bygroups(Text, Operator, Keyword, Text, using(Python3Lexer)),
+            ),
             *IPython3Lexer.tokens["root"],
         ],
     }
