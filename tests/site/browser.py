@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -95,3 +96,14 @@ WAIT_FOR_MATHJAX = """async () => {
   if (window.tfoptFitMath) window.tfoptFitMath();
   return true;
 }"""
+
+
+def search_result_pages(page) -> list[str]:
+    """Wait until Sphinx's search page has listed its results; their pages, in order (no ``.html``)."""
+    page.wait_for_function(
+        "() => { const h = document.querySelector('#search-results h2');"
+        " return h && h.textContent === Documentation.gettext('Search Results'); }",
+        timeout=30000,
+    )
+    hrefs = page.eval_on_selector_all("#search-results ul.search li a", "els => els.map(a => a.getAttribute('href'))")
+    return [re.sub(r"\.html.*$", "", h) for h in hrefs]

@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser import DESKTOP, KEY_PAGES, PHONE, WAIT_FOR_MATHJAX
+from browser import DESKTOP, KEY_PAGES, PHONE, WAIT_FOR_MATHJAX, search_result_pages
 from built_site import CHINESE, HTML, LANGUAGES, SOURCE_LANGUAGE, built_pages, moved_pages, record_summary
 
 # --- what one page load records -----------------------------------------------
@@ -411,15 +411,7 @@ def test_search_from_the_navbar_lists_the_right_pages(browser, site_url):
             box.fill(query)
             box.press("Enter")
             page.wait_for_url(re.compile(r"/search\.html\?q="))
-            page.wait_for_function(
-                "() => { const h = document.querySelector('#search-results h2');"
-                " return h && h.textContent === Documentation.gettext('Search Results'); }",
-                timeout=30000,
-            )
-            hrefs = page.eval_on_selector_all(
-                "#search-results ul.search li a", "els => els.map(a => a.getAttribute('href'))"
-            )
-            docs = [re.sub(r"\.html.*$", "", h) for h in hrefs]
+            docs = search_result_pages(page)
             found[(language, query)] = docs
             summary = page.inner_text("#search-results .search-summary")
             if language == CHINESE:

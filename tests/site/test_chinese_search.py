@@ -12,6 +12,7 @@ import re
 from urllib.parse import quote
 
 import snowballstemmer
+from browser import search_result_pages
 from built_site import CHINESE, GLOSSARY, record_summary
 from site_helpers import add_search_aliases, search_aliases
 from test_search import search_index
@@ -67,15 +68,7 @@ def test_searching_an_alias_in_the_browser_finds_its_terms_pages(browser, site_u
         for alias, terms in ALIASES.items():
             expected = set().union(*(term_pages(index, t) for t in terms))
             page.goto(f"{site_url}/{CHINESE}/search.html?q={quote(alias)}")
-            page.wait_for_function(
-                "() => { const h = document.querySelector('#search-results h2');"
-                " return h && h.textContent === Documentation.gettext('Search Results'); }",
-                timeout=30000,
-            )
-            hrefs = page.eval_on_selector_all(
-                "#search-results ul.search li a", "els => els.map(a => a.getAttribute('href'))"
-            )
-            found = {re.sub(r"\.html.*$", "", h) for h in hrefs}
+            found = set(search_result_pages(page))
             counts[alias] = len(found)
             if not expected <= found:
                 problems.append(f"{alias!r}: {sorted(expected - found)[:5]} not among {len(found)} results")
