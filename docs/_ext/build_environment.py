@@ -36,8 +36,10 @@ ENVIRONMENT = {
     # The pages' "python3" kernel, as ipykernel's own but without its start-up
     # warnings in the build log ("Kernel is running over TCP ...").
     "JUPYTER_PATH": str(HERE / "jupyter"),
-    # Figures are drawn off-screen, the same way in every process.
-    "MPLBACKEND": "Agg",
+    # No MPLBACKEND here: a kernel must keep IPython's inline backend, which turns
+    # each figure into the cell's image output (with Agg, plt.show() shows nothing
+    # and the pages lose their figures). The gallery and tools/execute.py choose
+    # Agg themselves.
 }
 
 

@@ -171,8 +171,13 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
 
 
 def wheel_install_command() -> str:
-    """How to install the wheel once downloaded, run in the folder it was saved to."""
-    return f'pip install "./{wheel_name()}[tf]"'
+    """How to install the wheel once downloaded, run in the folder it was saved to.
+
+    Without dependencies: the tutorials' first command has installed them, and
+    the ``tf`` extra names ``tensorflow-cpu``, which would go on top of that
+    ``tensorflow`` (and has no macOS wheels).
+    """
+    return f'pip install --no-deps "./{wheel_name()}"'
 
 
 def on_config_inited(app: Sphinx, config) -> None:
