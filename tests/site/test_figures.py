@@ -1,4 +1,8 @@
-"""Every figure a page's code draws reaches the built page (as the cell's image output)."""
+"""Every figure a page's code draws reaches the built page (as the cell's image output).
+
+The page notebooks offered as downloads carry the executed outputs (the
+notebooks myst-nb writes to ``jupyter_execute/`` do not, in cache mode).
+"""
 
 from __future__ import annotations
 
@@ -31,8 +35,9 @@ def test_the_figure_check_can_fail():
 
 
 def test_every_cell_that_shows_a_figure_has_its_image_on_the_page():
-    executed = sorted((HTML / "jupyter_execute").rglob("*.ipynb"))
-    assert executed, "no executed notebooks: run `make html` first"
+    notebooks = HTML / SOURCE_LANGUAGE / "_downloads" / "notebooks"
+    executed = sorted(notebooks.rglob("*.ipynb"))
+    assert executed, f"no page notebooks in {notebooks}: run `make html` first"
     problems, figures = [], 0
     for path in executed:
         notebook = json.loads(path.read_text(encoding="utf-8"))
@@ -42,7 +47,7 @@ def test_every_cell_that_shows_a_figure_has_its_image_on_the_page():
     # ... and the pages carry them: every figure output is an <img> in the article.
     pages = {p.relative_to(HTML / SOURCE_LANGUAGE).with_suffix("").as_posix(): p for p in built_pages(SOURCE_LANGUAGE)}
     for path in executed:
-        docname = path.relative_to(HTML / "jupyter_execute").with_suffix("").as_posix()
+        docname = path.relative_to(notebooks).with_suffix("").as_posix()
         notebook = json.loads(path.read_text(encoding="utf-8"))
         expected = sum("image/png" in o.get("data", {}) for c in notebook["cells"] for o in c.get("outputs", []))
         if expected and docname in pages:
