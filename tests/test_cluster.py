@@ -188,6 +188,16 @@ def test_free_ports_are_distinct_and_free():
     for port in ports:
         with socket.create_server(("127.0.0.1", port)):
             pass
+    # Below the range the system hands out to outgoing connections and to
+    # bind(0), where a kernel starting beside the cluster could take them.
+    low, _ = cluster._ephemeral_range()
+    assert all(cluster._FIRST_PORT <= port < low for port in ports)
+
+
+def test_free_ports_fall_back_to_the_systems_choice_when_there_is_no_room_below(monkeypatch):
+    monkeypatch.setattr(cluster, "_ephemeral_range", lambda: (cluster._FIRST_PORT, 65535))
+    ports = free_ports(3)
+    assert len(set(ports)) == 3 and all(cluster._FIRST_PORT <= port <= 65535 for port in ports)
 
 
 def test_tf_config_names_every_worker_and_this_one():

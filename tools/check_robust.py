@@ -221,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
 
     results: dict[str, dict[Path, dict]] = {}
     failures: list[str] = []
+    errors: list[str] = []  # reported last, where a log's tail shows them
+    broken: set[Path] = set()  # their later cells have no output: comparing them says nothing
     with tempfile.TemporaryDirectory() as tmp:
         for variant in chosen:
             start = time.perf_counter()
@@ -240,12 +242,13 @@ def main(argv: list[str] | None = None) -> int:
             results[variant.name] = records
             for item, record in records.items():
                 if record["error"]:
-                    failures.append(f"[{variant.name}] {item.relative_to(ROOT)}: {record['error'].strip()}")
+                    errors.append(f"[{variant.name}] {item.relative_to(ROOT)}: {record['error'].strip()}")
+                    broken.add(item)
             # Doctests under the machine's defaults are `make test`'s; here, the perturbed ones.
             if not args.no_doctests and variant.env:
                 doctests = run(variant, [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "docs", "src"])
                 if doctests.returncode != 0:
-                    failures.append(f"[{variant.name}] doctests (pytest docs src):\n{doctests.stdout[-6000:]}")
+                    errors.append(f"[{variant.name}] doctests (pytest docs src):\n{doctests.stdout[-6000:]}")
             reused = f" ({len(built)} pages as `make html` executed them)" if built else ""
             print(
                 f"{variant.name:9s} {len(items)} pages and examples executed on {variant.cores} "
@@ -262,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
         for index in range(max(len(results[n][item]["cells"]) for n in names)):
             outputs = {n: (results[n][item]["cells"][index : index + 1] or [""])[0] for n in names}
             if len(set(outputs.values())) == 1:
+                continue
+            if item in broken:
                 continue
             if "repeat" in outputs and outputs["repeat"] != outputs.get("baseline", outputs["repeat"]):
                 failures.append(
@@ -286,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     lines.insert(1, f"Variants, in column order: {' | '.join(names)}.")
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    failures += sorted(set(stated))
+    failures += sorted(set(stated)) + errors
     print(f"{len(lines) - 3} cells print values that differ between variants: see {REPORT.relative_to(ROOT)}")
     if failures:
         print(f"\n{len(failures)} problem(s):", *failures, sep="\n\n", file=sys.stderr)

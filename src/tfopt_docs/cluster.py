@@ -31,6 +31,7 @@ import contextlib
 import json
 import numbers
 import os
+import random
 import re
 import signal
 import socket
@@ -145,20 +146,54 @@ def _check_port(name: str, port: object) -> int:
 def free_ports(n: int) -> list[int]:
     """``n`` distinct TCP ports that are free on ``127.0.0.1`` right now.
 
-    The operating system picks them (bind to port 0). They are released
-    before this returns, so another program could take one in between;
-    :func:`run_workers` then fails with the worker's bind error.
+    They are drawn at random below the operating system's ephemeral range
+    (``/proc/sys/net/ipv4/ip_local_port_range`` on Linux, IANA's 49152-65535
+    elsewhere), from 15000 up, as Google's ``portpicker`` does. The system
+    hands out ephemeral ports to every outgoing connection and every
+    ``bind`` to port 0 (a Jupyter kernel's, say) at any moment; a port
+    outside that range stays free until a worker binds it, seconds later,
+    unless a program asks for that very port. The ports are released before
+    this returns; if one is taken all the same, :func:`run_workers` fails
+    with the worker's bind error.
 
     >>> ports = free_ports(3)
     >>> len(set(ports)) == 3 and all(1024 <= p <= 65535 for p in ports)
     True
     """
     n = check_positive_int("n", n)
+    first_ephemeral = _ephemeral_range()[0]
+    candidates = list(range(_FIRST_PORT, first_ephemeral))
+    random.SystemRandom().shuffle(candidates)  # not the seeded global generator: runs must not collide
     with contextlib.ExitStack() as stack:
-        sockets = [stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) for _ in range(n)]
-        for s in sockets:  # all bound at once, so the ports differ
+        sockets = []
+        for port in candidates:
+            if len(sockets) == n:
+                break
+            s = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+            try:
+                s.bind((HOST, port))  # held until all n are chosen, so they differ
+            except OSError:
+                continue
+            sockets.append(s)
+        while len(sockets) < n:  # no room below the ephemeral range: let the system choose
+            s = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
             s.bind((HOST, 0))
+            sockets.append(s)
         return [s.getsockname()[1] for s in sockets]
+
+
+#: The lowest port :func:`free_ports` draws (``portpicker``'s choice too).
+_FIRST_PORT = 15000
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    """The ports the system assigns by itself (outgoing connections, ``bind`` to port 0)."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range", encoding="ascii") as f:
+            low, high = (int(x) for x in f.read().split())
+    except (OSError, ValueError):
+        return 49152, 65535  # IANA's dynamic ports: macOS's and Windows's default
+    return low, high
 
 
 def _port_is_free(port: int) -> bool:
