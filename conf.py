@@ -32,6 +32,7 @@ extensions = [
     "site_downloads",  # docs/_ext: builds the wheel, serves it under _downloads/tfopt_docs/
     "site_lexers",  # docs/_ext: %%tf_keras and %%side_by_side cells highlighted as Python
     "read_order",  # docs/_ext: with -j, chunks of pages that cost the same (execution_seconds.json)
+    "gallery_workers",  # docs/_ext: sphinx-gallery's worker processes end with the gallery
 ]
 
 root_doc = "index"

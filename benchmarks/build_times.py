@@ -7,7 +7,12 @@
 2. an unchanged rebuild;
 3. a rebuild after a prose-only edit of one page (nothing may execute);
 4. a rebuild after an edit of one code cell (that page alone executes);
-5. the peak memory of the whole build (every process, summed).
+5. the peak memory of the whole build: every process's proportional set
+   size (PSS), summed. PSS splits each shared page between the processes
+   that map it, so the sum is the memory the build takes from the machine;
+   summed resident sizes (RSS, also printed) count TensorFlow's libraries
+   and the pages a forked Sphinx reader shares with its parent once per
+   process.
 
 The edited page is restored afterwards. Absolute times on a shared machine
 are noisy; the ratios, taken in the same run, hold better.
@@ -36,10 +41,11 @@ EXECUTING = "Executing notebook"
 
 
 class PeakMemory:
-    """Samples the summed resident memory of a process and all its children."""
+    """Samples the summed memory (PSS, and RSS) of a process and all its children."""
 
     def __init__(self, interval: float = 0.2):
-        self.interval, self.peak, self._stop = interval, 0, threading.Event()
+        self.interval, self._stop = interval, threading.Event()
+        self.peak = self.peak_rss = 0
 
     def watch(self, pid: int) -> None:
         def sample():
@@ -48,16 +54,17 @@ class PeakMemory:
             except psutil.NoSuchProcess:
                 return
             while not self._stop.is_set():
-                total = 0
+                pss = rss = 0
                 try:
                     for proc in [parent, *parent.children(recursive=True)]:
                         try:
-                            total += proc.memory_info().rss
+                            info = proc.memory_full_info()
                         except psutil.Error:
-                            pass
+                            continue
+                        pss, rss = pss + info.pss, rss + info.rss
                 except psutil.NoSuchProcess:
                     return
-                self.peak = max(self.peak, total)
+                self.peak, self.peak_rss = max(self.peak, pss), max(self.peak_rss, rss)
                 time.sleep(self.interval)
 
         self._thread = threading.Thread(target=sample, daemon=True)
@@ -135,7 +142,7 @@ def main() -> None:
     subprocess.run(["make", "--no-print-directory", "install"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     memory = PeakMemory()
     english, english_log = timed_make("html-en", memory)
-    english_peak = memory.peak
+    english_peak, english_peak_rss = memory.peak, memory.peak_rss
     memory = PeakMemory()
     chinese, _ = timed_make("html-zh", memory)
     clean = english + chinese
@@ -160,8 +167,8 @@ def main() -> None:
     ]
     for label, seconds, note in rows:
         print(f"{label:30s} {seconds:8.1f} s   {note}")
-    peak = max(english_peak, memory.peak) / 2**30
-    print(f"{'peak memory, all processes':30s} {peak:8.2f} GiB")
+    peak, peak_rss = max(english_peak, memory.peak) / 2**30, max(english_peak_rss, memory.peak_rss) / 2**30
+    print(f"{'peak memory, all processes':30s} {peak:8.2f} GiB   PSS summed (RSS summed: {peak_rss:.2f} GiB)")
 
 
 if __name__ == "__main__":
