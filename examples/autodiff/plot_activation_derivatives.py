@@ -103,12 +103,12 @@ print("softplus'' == sigmoid':", np.allclose(curves["softplus"][2], curves["sigm
 # ----------
 fig, axes = plt.subplots(1, 3, figsize=(11, 3.4), layout="constrained", sharex=True)
 for ax, (name, (y, dy, d2y)) in zip(axes, curves.items()):
-    ax.plot(xs, y, label="f")
-    ax.plot(xs, dy, label="f'")
-    ax.plot(xs, d2y, label="f''")
+    ax.plot(xs, y, label="$f$")
+    ax.plot(xs, dy, label="$f'$")
+    ax.plot(xs, d2y, label="$f''$")
     ax.axhline(0.0, color="0.7", lw=0.8)
     ax.set_title(name)
-    ax.set_xlabel("x")
+    ax.set_xlabel("$x$")
     ax.legend(loc="upper left", fontsize="small")
 
 # %%

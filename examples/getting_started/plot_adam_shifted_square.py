@@ -73,8 +73,8 @@ print(f"x after 200 steps: {float(x):.4f}, f(x) = {float(shifted_square(x)):.2e}
 # early ones, so the steps shrink too. The descent overshoots 50 by about half
 # a unit, turns back, and the oscillation dies out within the 200 steps (the
 # numbers are in the output above).
-fig, ax = plot_descent_1d(shifted_square, visited, domain=(0.0, 100.0), label="(x - 50)^2")
-ax.set_title("Adam(learning_rate=1.0) on (x - 50)^2 from x = 3")
+fig, ax = plot_descent_1d(shifted_square, visited, domain=(0.0, 100.0), label="$(x - 50)^2$")
+ax.set_title("Adam(learning_rate=1.0) on (x − 50)² from x = 3")
 
 # %%
 # The loss against the step, on a log scale, shows the same story: a slow
