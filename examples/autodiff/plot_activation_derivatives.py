@@ -129,8 +129,9 @@ assert np.all(curves["softplus"][2] > 0)
 # .. admonition:: Older code, on TensorFlow |tf_version|
 #    :class: seed-note
 #
-#    The tape calls of the first section are those of the article
-#    "TensorFlow 2.0 笔记(四)" (see :doc:`/about`); they run unchanged on
-#    TensorFlow |tf_version|. The derivations behind the closed forms are on
+#    The tape calls of the first section are those of
+#    :ref:`article 004 <about-articles>` ("TensorFlow 2.0 notes (4):
+#    stochastic gradient descent"); they run unchanged on TensorFlow
+#    |tf_version|. The derivations behind the closed forms are on
 #    :doc:`/explanation/activation-and-loss-derivatives`; for code of that era
 #    that needs changes, see the :doc:`porting guide </how-to/port-tf2-code>`.

@@ -88,7 +88,7 @@ ax.set_title("loss along the descent")
 # .. admonition:: Older code, on TensorFlow |tf_version|
 #    :class: seed-note
 #
-#    The article "tensorflow2实现梯度下降" (see :doc:`/about`) runs this
+#    :ref:`Article 003 <about-articles>` ("Gradient descent in TensorFlow 2") runs this
 #    descent with ``tf.keras.optimizers.Adam(1)``: an int learning rate, which
 #    Keras 2 accepted and Keras 3 refuses, as above (both side by side in
 #    :ref:`on the porting page <port-int-lr>`). Its web page shows ``[]`` where ``grads`` prints its

@@ -124,13 +124,13 @@ ax1.set_title("3x² + 2x − 1: x → −1/3")
 # .. admonition:: Older code, on TensorFlow |tf_version|
 #    :class: seed-note
 #
-#    The two descents are those of the articles "Optimizer Sample" and
-#    "TensorFlow2.X——tf.GradientTape() && Optimziers结合使用" (see
-#    :doc:`/about`). "Optimizer Sample" calls
+#    The two descents are those of :ref:`articles 000 <about-articles>`
+#    ("Optimizer sample") and 001 ("TensorFlow 2.X: using
+#    ``tf.GradientTape()`` together with optimizers"). Article 000 calls
 #    ``optimizer.minimize(lambda: tf.pow(x, 2) + 1, [x])``, which raises
 #    ``AttributeError`` in Keras 3 (printed above: SGD has no ``minimize``);
 #    it prints ``1.6829661e-09`` after its ``minimize`` loop and
 #    ``1.68296665e-08`` after its ``apply_gradients`` loop, which starts from
-#    :math:`x = 10`: the two closed forms printed above. The second article's
+#    :math:`x = 10`: the two closed forms printed above. Article 001's
 #    ``SGD(lr=learning_rate)`` fails too: write ``learning_rate=``. For these
 #    and the other code changes, see the :doc:`porting guide </how-to/port-tf2-code>`.
