@@ -103,12 +103,12 @@ print("softplus'' == sigmoid':", np.allclose(curves["softplus"][2], curves["sigm
 # ----------
 fig, axes = plt.subplots(1, 3, figsize=(11, 3.4), layout="constrained", sharex=True)
 for ax, (name, (y, dy, d2y)) in zip(axes, curves.items()):
-    ax.plot(xs, y, label="f")
-    ax.plot(xs, dy, label="f'")
-    ax.plot(xs, d2y, label="f''")
+    ax.plot(xs, y, label="$f$")
+    ax.plot(xs, dy, label="$f'$")
+    ax.plot(xs, d2y, label="$f''$")
     ax.axhline(0.0, color="0.7", lw=0.8)
     ax.set_title(name)
-    ax.set_xlabel("x")
+    ax.set_xlabel("$x$")
     ax.legend(loc="upper left", fontsize="small")
 
 # %%
@@ -129,8 +129,9 @@ assert np.all(curves["softplus"][2] > 0)
 # .. admonition:: Older code, on TensorFlow |tf_version|
 #    :class: seed-note
 #
-#    The tape calls of the first section are those of the article
-#    "TensorFlow 2.0 笔记(四)" (see :doc:`/about`); they run unchanged on
-#    TensorFlow |tf_version|. The derivations behind the closed forms are on
+#    The tape calls of the first section are those of
+#    :ref:`article 004 <about-articles>` ("TensorFlow 2.0 notes (4):
+#    stochastic gradient descent"); they run unchanged on TensorFlow
+#    |tf_version|. The derivations behind the closed forms are on
 #    :doc:`/explanation/activation-and-loss-derivatives`; for code of that era
 #    that needs changes, see the :doc:`porting guide </how-to/port-tf2-code>`.

@@ -107,9 +107,14 @@ for label, path in zip(labels, paths):
     ax.plot(np.arange(len(path)), np.maximum(values, 1e-16), label=label)
 ax.set_yscale("log")
 ax.set_xlabel("step")
-ax.set_ylabel("f(x, y)")
+ax.set_ylabel("$f(x, y)$")
 ax.set_title("Himmelblau value along each descent")
 ax.legend(fontsize="small", ncol=2)
+
+# sphinx_gallery_start_ignore
+# The paragraph below: "within about 70 steps", with a margin for other rounding.
+assert max(stopped) <= 90
+# sphinx_gallery_end_ignore
 
 # %%
 # Every curve falls by many orders of magnitude within about 70 steps (the
@@ -122,17 +127,12 @@ ax.legend(fontsize="small", ncol=2)
 # straight line on the log scale: each step multiplies the distance to the
 # minimum by a roughly fixed factor.
 
-# sphinx_gallery_start_ignore
-# "within about 70 steps", with a margin for other rounding.
-assert max(stopped) <= 90
-# sphinx_gallery_end_ignore
-
 # %%
 # .. admonition:: Older code, on TensorFlow |tf_version|
 #    :class: seed-note
 #
-#    This is the loop of the article "TensorFlow 2.0 笔记(四)" (see
-#    :doc:`/about`), from its start :math:`(-4, 0)`; it runs unchanged on
+#    This is the loop of :ref:`article 004 <about-articles>` ("TensorFlow
+#    2.0 notes (4): stochastic gradient descent"), from its start :math:`(-4, 0)`; it runs unchanged on
 #    TensorFlow |tf_version|, and this example only adds the other seven starts
 #    and records the points. For code of that era that needs changes, see
 #    the :doc:`porting guide </how-to/port-tf2-code>`.

@@ -65,7 +65,7 @@ fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), layout="constrained", gridspec_
 matrix = full_np.reshape(8, 12)
 limit = np.abs(matrix).max()
 image = axes[0].imshow(matrix, cmap="RdBu_r", vmin=-limit, vmax=limit)
-axes[0].set_title("jacobian(y, x) as 8 x 12")
+axes[0].set_title("jacobian(y, x) as 8 × 12")
 axes[0].set_xlabel("input (example, feature)")
 axes[0].set_ylabel("output (example, unit)")
 for edge in (2.5, 5.5, 8.5):
@@ -73,7 +73,7 @@ for edge in (2.5, 5.5, 8.5):
 for edge in (1.5, 3.5, 5.5):
     axes[0].axhline(edge, color="0.5", lw=0.6)
 axes[1].imshow(per_example.numpy().reshape(8, 3), cmap="RdBu_r", vmin=-limit, vmax=limit)
-axes[1].set_title("batch_jacobian(y, x)\nas 4 blocks of 2 x 3")
+axes[1].set_title("batch_jacobian(y, x)\nas 4 blocks of 2 × 3")
 axes[1].set_xlabel("feature")
 for edge in (1.5, 3.5, 5.5):
     axes[1].axhline(edge, color="0.5", lw=0.6)

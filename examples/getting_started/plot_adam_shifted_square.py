@@ -73,8 +73,8 @@ print(f"x after 200 steps: {float(x):.4f}, f(x) = {float(shifted_square(x)):.2e}
 # early ones, so the steps shrink too. The descent overshoots 50 by about half
 # a unit, turns back, and the oscillation dies out within the 200 steps (the
 # numbers are in the output above).
-fig, ax = plot_descent_1d(shifted_square, visited, domain=(0.0, 100.0), label="(x - 50)^2")
-ax.set_title("Adam(learning_rate=1.0) on (x - 50)^2 from x = 3")
+fig, ax = plot_descent_1d(shifted_square, visited, domain=(0.0, 100.0), label="$(x - 50)^2$")
+ax.set_title("Adam(learning_rate=1.0) on (x − 50)² from x = 3")
 
 # %%
 # The loss against the step, on a log scale, shows the same story: a slow
@@ -88,7 +88,7 @@ ax.set_title("loss along the descent")
 # .. admonition:: Older code, on TensorFlow |tf_version|
 #    :class: seed-note
 #
-#    The article "tensorflow2实现梯度下降" (see :doc:`/about`) runs this
+#    :ref:`Article 003 <about-articles>` ("Gradient descent in TensorFlow 2") runs this
 #    descent with ``tf.keras.optimizers.Adam(1)``: an int learning rate, which
 #    Keras 2 accepted and Keras 3 refuses, as above (both side by side in
 #    :ref:`on the porting page <port-int-lr>`). Its web page shows ``[]`` where ``grads`` prints its

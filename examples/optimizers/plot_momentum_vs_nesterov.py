@@ -46,7 +46,7 @@ for name, path in paths.items():
 # The paths
 # ---------
 fig, ax = plot_trajectories_on_contour(valley, paths, xlim=(-9, 3), ylim=(-1.5, 1.5), minima=[(0.0, 0.0)])
-ax.set_title("SGD, momentum and Nesterov on 0.5 (x^2 + 50 y^2)")
+ax.set_title("SGD, momentum and Nesterov on 0.5 (x² + 50 y²)")
 
 # %%
 # Plain SGD drops straight to the valley floor: each step multiplies the

@@ -26,7 +26,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfopt_docs.functions import HIMMELBLAU_MINIMA, himmelblau
-from tfopt_docs.plotting import plot_loss_curves, plot_trajectories_on_contour
+from tfopt_docs.plotting import optimizer_cycler, plot_loss_curves, plot_trajectories_on_contour
 
 START = (-0.27, -0.9)
 STEPS = 200
@@ -130,13 +130,17 @@ assert all(reached[name] == 0 for name in optimizers if name not in ("SGD", "RMS
 
 # %%
 # The paths on the contour lines of :math:`f` (spaced on a log scale); the red
-# stars are the four minima:
+# stars are the four minima. Each family of optimizers has its own line style
+# (solid: SGD; dashed: Adagrad, Adadelta, RMSprop, Ftrl; dash-dot: the Adam
+# family; dotted: Lion, Lamb, Adafactor), and the legend lists the
+# optimizers from the lowest final loss to the highest:
+ranked = sorted(paths, key=lambda name: (losses[name][-1], first_below[name] or STEPS))
 fig, ax = plt.subplots(figsize=(8.0, 6.0), layout="constrained")
-ax.set_prop_cycle(color=plt.cm.tab20.colors[: len(paths)])
+ax.set_prop_cycle(optimizer_cycler(ranked))
 plot_trajectories_on_contour(
-    himmelblau, paths, xlim=(-5, 5), ylim=(-5, 5), minima=HIMMELBLAU_MINIMA, ax=ax
+    himmelblau, {name: paths[name] for name in ranked}, xlim=(-5, 5), ylim=(-5, 5), minima=HIMMELBLAU_MINIMA, ax=ax
 )
-ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", title="lowest final loss first")
 ax.set_title(f"{STEPS} steps on Himmelblau's function from {START}")
 
 # %%
@@ -170,10 +174,15 @@ assert np.linalg.norm(paths["AdamW"][-1]) < np.linalg.norm(HIMMELBLAU_MINIMA[0])
 # Loss against step
 # -----------------
 # On a log scale; a loss of exactly 0 (reached in float32 by several
-# optimizers) is drawn at :math:`10^{-14}`.
-fig, ax = plot_loss_curves(
-    losses, floor=1e-14, colors=plt.cm.tab20.colors, figsize=(7.5, 4.5), lw=1.2, ncol=2, fontsize="small"
+# optimizers) is drawn at :math:`10^{-14}`. Same styles and legend order as
+# above.
+fig, ax = plt.subplots(figsize=(8.5, 4.5), layout="constrained")
+ax.set_prop_cycle(optimizer_cycler(ranked))
+plot_loss_curves(
+    {name: losses[name] for name in ranked}, floor=1e-14, ax=ax, lw=1.4,
+    loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small",
 )
+ax.get_legend().set_title("lowest final loss first")
 
 # %%
 # The curves sort the optimizers by speed on this problem, with these

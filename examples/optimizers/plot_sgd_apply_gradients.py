@@ -99,18 +99,18 @@ print("first step with |x + 1/3| < 1e-7:", int(np.argmax(np.abs(path_001 + 1 / 3
 # The two descents
 # ----------------
 fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(9.0, 3.6), layout="constrained")
-ax0.semilogy(path_000, label="SGD, x^2 + 1")
-ax0.semilogy(0.98 ** np.arange(1001), ls="--", color="black", lw=0.8, label="0.98^n")
+ax0.semilogy(path_000, label="SGD, $x^2 + 1$")
+ax0.semilogy(0.98 ** np.arange(1001), ls="--", color="black", lw=0.8, label="$0.98^n$")
 ax0.set_xlabel("step")
-ax0.set_ylabel("x")
+ax0.set_ylabel("$x$")
 ax0.legend()
-ax0.set_title("x^2 + 1: x -> 0")
-ax1.plot(path_001, marker=".", label="SGD, 3x^2 + 2x - 1")
-ax1.axhline(-1 / 3, ls="--", color="black", lw=0.8, label="x* = -1/3")
+ax0.set_title("x² + 1: x → 0")
+ax1.plot(path_001, marker=".", label="SGD, $3x^2 + 2x - 1$")
+ax1.axhline(-1 / 3, ls="--", color="black", lw=0.8, label="$x^* = -1/3$")
 ax1.set_xlim(0, 30)
 ax1.set_xlabel("step")
 ax1.legend()
-ax1.set_title("3x^2 + 2x - 1: x -> -1/3")
+ax1.set_title("3x² + 2x − 1: x → −1/3")
 
 # %%
 # On the left, a straight line on the log scale: the distance to the
@@ -124,13 +124,13 @@ ax1.set_title("3x^2 + 2x - 1: x -> -1/3")
 # .. admonition:: Older code, on TensorFlow |tf_version|
 #    :class: seed-note
 #
-#    The two descents are those of the articles "Optimizer Sample" and
-#    "TensorFlow2.X——tf.GradientTape() && Optimziers结合使用" (see
-#    :doc:`/about`). "Optimizer Sample" calls
+#    The two descents are those of :ref:`articles 000 <about-articles>`
+#    ("Optimizer sample") and 001 ("TensorFlow 2.X: using
+#    ``tf.GradientTape()`` together with optimizers"). Article 000 calls
 #    ``optimizer.minimize(lambda: tf.pow(x, 2) + 1, [x])``, which raises
 #    ``AttributeError`` in Keras 3 (printed above: SGD has no ``minimize``);
 #    it prints ``1.6829661e-09`` after its ``minimize`` loop and
 #    ``1.68296665e-08`` after its ``apply_gradients`` loop, which starts from
-#    :math:`x = 10`: the two closed forms printed above. The second article's
+#    :math:`x = 10`: the two closed forms printed above. Article 001's
 #    ``SGD(lr=learning_rate)`` fails too: write ``learning_rate=``. For these
 #    and the other code changes, see the :doc:`porting guide </how-to/port-tf2-code>`.

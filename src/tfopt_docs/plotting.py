@@ -12,6 +12,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 __all__ = [
+    "OPTIMIZER_STYLES",
+    "optimizer_cycler",
     "plot_descent_1d",
     "plot_functions_and_derivatives",
     "plot_heatmaps",
@@ -19,6 +21,59 @@ __all__ = [
     "plot_loss_curves",
     "plot_trajectories_on_contour",
 ]
+
+
+#: Colour and line style of each optimizer in the gallery's races: one line
+#: style per family (solid: gradient descent; dashed: per-coordinate adaptive
+#: steps; dash-dot: the Adam family; dotted: sign, trust-ratio and factored
+#: methods) and a colour of its own for every optimizer.
+OPTIMIZER_STYLES: dict[str, dict[str, str]] = {
+    "SGD": {"color": "tab:blue", "linestyle": "-"},
+    "SGD+momentum": {"color": "tab:orange", "linestyle": "-"},
+    "RMSprop": {"color": "tab:green", "linestyle": "--"},
+    "Adagrad": {"color": "tab:red", "linestyle": "--"},
+    "Adadelta": {"color": "tab:purple", "linestyle": "--"},
+    "Ftrl": {"color": "tab:brown", "linestyle": "--"},
+    "Adam": {"color": "tab:pink", "linestyle": "-."},
+    "AdamW": {"color": "tab:gray", "linestyle": "-."},
+    "Adamax": {"color": "tab:olive", "linestyle": "-."},
+    "Nadam": {"color": "tab:cyan", "linestyle": "-."},
+    "Lion": {"color": "black", "linestyle": ":"},
+    "Lamb": {"color": "#b8860b", "linestyle": ":"},
+    "Adafactor": {"color": "#0b3d91", "linestyle": ":"},
+}
+
+
+def optimizer_cycler(names: Sequence[str]):
+    """A property cycle giving each named optimizer its style from :data:`OPTIMIZER_STYLES`.
+
+    Pass it to ``ax.set_prop_cycle`` before drawing one line per name, in the
+    same order (for example sorted by final loss, so that the legend reads as
+    a ranking).
+
+    Args:
+        names: Optimizer names, keys of :data:`OPTIMIZER_STYLES`.
+
+    Returns:
+        A ``cycler.Cycler`` over ``color`` and ``linestyle``.
+
+    Raises:
+        ValueError: if a name has no style.
+
+    >>> cycle = optimizer_cycler(["Adam", "SGD"])
+    >>> print([style["color"] for style in cycle], [style["linestyle"] for style in cycle])
+    ['tab:pink', 'tab:blue'] ['-.', '-']
+    """
+    from cycler import cycler
+
+    names = list(names)
+    unknown = [name for name in names if name not in OPTIMIZER_STYLES]
+    if unknown or not names:
+        raise ValueError(f"`names` must be a non-empty list of {sorted(OPTIMIZER_STYLES)}, got unknown {unknown}")
+    return cycler(
+        color=[OPTIMIZER_STYLES[name]["color"] for name in names],
+        linestyle=[OPTIMIZER_STYLES[name]["linestyle"] for name in names],
+    )
 
 
 def _new_axes(ax=None):
@@ -57,7 +112,7 @@ def plot_descent_1d(
     ax.scatter(xs[:1], f(xs[:1]), color="red", s=40, zorder=4, label="start")
     ax.scatter(xs[-1:], f(xs[-1:]), color="black", marker="x", s=50, zorder=4, label="end")
     fig.colorbar(points, ax=ax, label="step")
-    ax.set_xlabel("x")
+    ax.set_xlabel("$x$")
     ax.legend(loc="best")
     return fig, ax
 
@@ -85,7 +140,7 @@ def plot_loss_curves(
     colors: Sequence[Any] | None = None,
     ax=None,
     figsize: tuple[float, float] = (6.4, 4.0),
-    ylabel: str = "f(x, y)",
+    ylabel: str = "$f(x, y)$",
     title: str = "loss along each path",
     lw: float | None = None,
     **legend_kwargs: Any,
@@ -240,8 +295,8 @@ def plot_trajectories_on_contour(
         ax.plot(minima[:, 0], minima[:, 1], "*", color="red", ms=11, ls="none", label="minima", zorder=4)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("$y$")
     ax.legend(loc="best", fontsize="small")
     return fig, ax
 
@@ -367,6 +422,6 @@ def plot_functions_and_derivatives(x, curves, *, markers=None):
             px, pdy = (np.asarray(c, dtype=float) for c in markers[name])
             ax.plot(px, pdy, "o", ms=3, color="black", label="tape")
         ax.set_title(str(name))
-        ax.set_xlabel("x")
+        ax.set_xlabel("$x$")
         ax.legend(loc="upper left", fontsize="small")
     return fig, axes
