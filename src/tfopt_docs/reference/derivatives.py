@@ -11,7 +11,7 @@ page (and the test suite) can hold each one against ``tf.GradientTape``. Convent
 * The loss gradients are of the per-sample Keras loss summed over the batch,
   so they have the shape of ``y_pred``.
 * Perceptrons and MLPs use sigmoid units and ``E = 1/2 * sum((O - t)**2)``
-  over outputs and batch (the notation of "TensorFlow 2.0 笔记(四)").
+  over outputs and batch (the notation of article 004, "TensorFlow 2.0 notes (4)").
 * :func:`central_difference`, :func:`numerical_jacobian` and
   :func:`numerical_gradient` are the third witness of the pages' checks:
   central finite differences of any function of NumPy arrays (one that calls
