@@ -165,7 +165,7 @@ def free_ports(n: int) -> list[int]:
     candidates = list(range(_FIRST_PORT, first_ephemeral))
     random.SystemRandom().shuffle(candidates)  # not the seeded global generator: runs must not collide
     with contextlib.ExitStack() as stack:
-        sockets = []
+        sockets: list[socket.socket] = []
         for port in candidates:
             if len(sockets) == n:
                 break
