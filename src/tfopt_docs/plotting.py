@@ -64,7 +64,7 @@ def optimizer_cycler(names: Sequence[str]):
     >>> print([style["color"] for style in cycle], [style["linestyle"] for style in cycle])
     ['tab:pink', 'tab:blue'] ['-.', '-']
     """
-    from matplotlib import cycler  # the cycler package, which matplotlib requires and re-exports
+    from cycler import cycler
 
     names = list(names)
     unknown = [name for name in names if name not in OPTIMIZER_STYLES]
