@@ -568,12 +568,12 @@ def side_by_side_magic(line: str, cell: str) -> None:
     tf_keras_version = worker().versions.get("tf_keras", "?")
     if legacy:
         versions_text += (
-            f"Keras 2 (tf_keras {tf_keras_version}), optimizers.legacy, as TF 2.0-2.10:\n"
+            f"Keras 2 (tf_keras {tf_keras_version}), optimizers.legacy, as TF 2.0–2.10:\n"
             f"{_indent(recorded['legacy'].text)}"
         )
     sys.stdout.write(
         versions_text
-        + f"Keras 2 (tf_keras {tf_keras_version}){', default optimizers, as TF 2.11-2.15' if legacy else ''}:\n"
+        + f"Keras 2 (tf_keras {tf_keras_version}){', default optimizers, as TF 2.11–2.15' if legacy else ''}:\n"
         f"{_indent(recorded['keras2'].text)}"
         f"Keras 3 (keras {keras.__version__}):\n{_indent(recorded['keras3'].text)}"
     )
