@@ -64,7 +64,7 @@ def optimizer_cycler(names: Sequence[str]):
     >>> print([style["color"] for style in cycle], [style["linestyle"] for style in cycle])
     ['tab:pink', 'tab:blue'] ['-.', '-']
     """
-    from cycler import cycler
+    from matplotlib.rcsetup import cycler  # cycler.cycler, validated
 
     names = list(names)
     unknown = [name for name in names if name not in OPTIMIZER_STYLES]
