@@ -6,7 +6,8 @@
 * math in places MathJax never typesets (the browser tab's ``<title>``, the
   gallery's hover tooltips, search results) turned into plain Unicode text;
 * alt text for the gallery's thumbnails and for figures that notebook cells
-  draw (docutils would otherwise use the image's file name);
+  draw (docutils would otherwise use the image's file name), and the alt
+  text cells give their figures in the pages' catalogs, to be translated;
 * gallery thumbnails titled with their page's (translated) title;
 * every executed page downloadable as a notebook with its outputs: the
   notebook myst-nb wrote (``jupyter_execute/``), merged with its outputs from
@@ -393,6 +394,26 @@ def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> N
         image["alt"] = "; ".join(dict.fromkeys(titles)) or heading or app.env.titles[docname].astext()
 
 
+def alt_texts_as_messages(app: Sphinx, doctree: nodes.document) -> None:
+    """Make the alt text a cell gives its figure (``mystnb: image: alt:``) a message of the page's catalog.
+
+    The gettext build executes nothing, so the figures are not in its doctrees
+    and Sphinx extracts no alt text. A placeholder image carrying each cell's
+    alt text stands in for the figure; the translated build's images, drawn
+    from the execution cache, carry the same text, which Sphinx's i18n
+    transform then translates.
+    """
+    if app.builder.name != "gettext":
+        return
+    for cell in doctree.findall(nodes.container):
+        metadata = cell.get("cell_metadata") or {}
+        alt = ((metadata.get("mystnb") or {}).get("image") or {}).get("alt")
+        if alt:
+            image = nodes.image(uri="", alt=alt)
+            image.source, image.line = cell.source, cell.line
+            cell += image
+
+
 def _ancestors(node: nodes.Node):
     while node.parent is not None:
         node = node.parent
@@ -469,5 +490,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", on_html_page_context, priority=400)  # before sphinx.ext.mathjax
     app.connect("doctree-resolved", on_doctree_resolved)
     app.connect("doctree-read", on_doctree_read, priority=900)  # after Sphinx's toctree collector (500)
+    app.connect("doctree-read", alt_texts_as_messages, priority=900)  # after Sphinx's image collector (500)
     app.connect("build-finished", on_build_finished)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
