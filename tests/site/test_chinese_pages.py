@@ -83,6 +83,30 @@ def test_the_theme_check_can_fail():
     assert untranslated(theme_strings(page)) == ["Collapse Sidebar"]
 
 
+# --- alt text of the figures that page cells draw -----------------------------------
+
+
+def english_alt_texts(page: BeautifulSoup) -> list[str]:
+    """The alt texts of the figures a page's cells draw that are English (no Chinese)."""
+    return untranslated([img.get("alt", "") for img in page.select(".cell_output img")])
+
+
+def test_figures_that_page_cells_draw_have_chinese_alt_text():
+    # The gallery's figures take their alt text from their plot titles, in English.
+    pages = [p for p in built_pages(CHINESE) if "auto_examples" not in p.parts]
+    problems = [f"{p.relative_to(HTML)}: {alt!r}" for p in pages for alt in english_alt_texts(soup(p))]
+    assert not problems, "\n".join(problems[:40])
+
+
+def test_the_alt_text_check_can_fail():
+    page = BeautifulSoup(
+        '<div class="cell_output"><img alt="Training loss against the epoch"></div>'
+        '<div class="cell_output"><img alt="训练损失随轮次下降"></div>',
+        "html.parser",
+    )
+    assert english_alt_texts(page) == ["Training loss against the epoch"]
+
+
 # --- emphasis that shows its asterisks ------------------------------------------
 
 LITERAL_EMPHASIS = re.compile(r"[\u3400-\u9fff，。：；（）“”]\*+[^\s*]|[^\s*]\*+[\u3400-\u9fff，。：；（）“”]")
