@@ -195,7 +195,7 @@ def test_the_worker_runs_in_the_folder_it_is_given(worker, tmp_path):
     read = worker.run("print(open('from_keras3.txt').read())\nopen('from_keras2.txt', 'w').write('x')", cwd=tmp_path)
     assert read.error is None and read.output.startswith("written by this process"), read
     assert (tmp_path / "from_keras2.txt").read_text() == "x"
-    stays = worker.run("import os\nprint(os.path.samefile(os.getcwd(), %r))" % str(tmp_path))
+    stays = worker.run(f"import os\nprint(os.path.samefile(os.getcwd(), {str(tmp_path)!r}))")
     assert stays.output == "True\n", stays
     missing = worker.run("print('not run')", cwd=tmp_path / "no such folder")
     assert missing.output == "" and missing.error.startswith("FileNotFoundError"), missing
