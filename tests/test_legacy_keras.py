@@ -187,3 +187,17 @@ def test_error_text_drops_the_counter_of_a_variable_name():
     assert legacy_keras._error_text(error) == (
         "ValueError: Optimizer variable rmsprop/learning_rate has shape () not compatible with (20, 10)."
     )
+
+
+def test_the_worker_runs_in_the_folder_it_is_given(worker, tmp_path):
+    """A relative path means the same file on both sides: the worker changes to ``cwd`` first."""
+    (tmp_path / "from_keras3.txt").write_text("written by this process")
+    read = worker.run("print(open('from_keras3.txt').read())\nopen('from_keras2.txt', 'w').write('x')", cwd=tmp_path)
+    assert read.error is None and read.output.startswith("written by this process"), read
+    assert (tmp_path / "from_keras2.txt").read_text() == "x"
+    stays = worker.run(f"import os\nprint(os.path.samefile(os.getcwd(), {str(tmp_path)!r}))")
+    assert stays.output == "True\n", stays
+    missing = worker.run("print('not run')", cwd=tmp_path / "no such folder")
+    assert missing.output == "" and missing.error.startswith("FileNotFoundError"), missing
+    with pytest.raises(TypeError, match="`cwd`"):
+        worker.run("1", cwd=3)

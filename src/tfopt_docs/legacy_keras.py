@@ -25,6 +25,10 @@ records, C++ output on file descriptors 1 and 2) becomes output text, never
 stderr; an exception ends the snippet and is shown as ``TypeName: message``.
 Memory addresses and progress-bar timings are masked, so the text is the same
 on every machine. Every result is kept under its ``ROW`` in :func:`results`.
+Both magics run the Keras 2 side in the notebook's current folder (the worker
+changes to it first), so that files one side writes with a relative path the
+other reads with the same path. In the worker, ``tf`` (``import tensorflow as
+tf``) is defined before the first snippet; nothing else is.
 
 The worker needs ``tf_keras`` of the installed TensorFlow's version, installed
 without its dependencies (it asks for ``tensorflow``, not ``tensorflow-cpu``)::
@@ -361,6 +365,12 @@ def _serve() -> None:  # pragma: no cover - runs in the child; tests/test_legacy
     )
     for count, line in enumerate(sys.stdin, start=1):
         request = json.loads(line)
+        if request.get("cwd"):
+            try:
+                os.chdir(request["cwd"])
+            except OSError as exc:
+                reply.write(json.dumps({"output": "", "error": _error_text(exc)}) + "\n")
+                continue
         result = run_source(request["source"], namespace, f"<tf_keras snippet {count}>")
         reply.write(json.dumps({"output": result.output, "error": result.error}) + "\n")
 
@@ -448,23 +458,31 @@ class Keras2Worker:
                 self.versions = self._started["versions"]
             return self._started["output"]
 
-    def run(self, source: str) -> Result:
+    def run(self, source: str, *, cwd: str | os.PathLike | None = None) -> Result:
         """Run ``source`` in the worker (names persist between calls) and return its :class:`Result`.
 
+        Args:
+            source: Python code.
+            cwd: a folder to change to first (the worker stays there afterwards);
+                ``None`` keeps its current folder.
+
         Raises:
-            TypeError: if ``source`` is not a str.
+            TypeError: if ``source`` is not a str or ``cwd`` not a path.
             RuntimeError: if the worker is closed or died.
             TimeoutError: if the snippet takes longer than ``timeout`` (the worker is then ended).
         """
         if not isinstance(source, str):
             raise TypeError(f"`source` must be a str, got {type(source).__name__}")
+        if cwd is not None and not isinstance(cwd, (str, os.PathLike)):
+            raise TypeError(f"`cwd` must be a path or None, got {type(cwd).__name__}")
+        request = {"source": source, "cwd": os.path.abspath(cwd) if cwd is not None else None}
         startup_output = self.start()
         with self._lock:
             process = self._process
             if process is None or process.stdin is None:
                 raise RuntimeError("the Keras 2 worker is closed")
             try:
-                process.stdin.write((json.dumps({"source": source}) + "\n").encode())
+                process.stdin.write((json.dumps(request) + "\n").encode())
                 process.stdin.flush()
             except BrokenPipeError:
                 pass  # the reply read below reports how it ended
@@ -538,9 +556,9 @@ def _indent(text: str) -> str:
 
 
 def tf_keras_magic(line: str, cell: str) -> None:
-    """``%%tf_keras [ROW]``: run the cell under Keras 2 and print what it printed."""
+    """``%%tf_keras [ROW]``: run the cell under Keras 2, in the current folder, and print what it printed."""
     row = _row(line)
-    result = worker().run(cell)
+    result = worker().run(cell, cwd=os.getcwd())
     if row:
         _RESULTS.setdefault(row, {})["keras2"] = result
     sys.stdout.write(result.text)
@@ -559,8 +577,8 @@ def side_by_side_magic(line: str, cell: str) -> None:
     versions_text = ""
     recorded: dict[str, Result] = {}
     if legacy:
-        recorded["legacy"] = worker().run(as_legacy(cell))
-    recorded["keras2"] = worker().run(cell)
+        recorded["legacy"] = worker().run(as_legacy(cell), cwd=os.getcwd())
+    recorded["keras2"] = worker().run(cell, cwd=os.getcwd())
     recorded["keras3"] = run_source(cell, _KERAS3_NAMESPACE, f"<keras 3 snippet {row}>")
     _RESULTS[row] = recorded
     import keras
