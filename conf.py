@@ -33,6 +33,7 @@ extensions = [
     "site_lexers",  # docs/_ext: %%tf_keras and %%side_by_side cells highlighted as Python
     "read_order",  # docs/_ext: with -j, chunks of pages that cost the same (execution_seconds.json)
     "gallery_workers",  # docs/_ext: sphinx-gallery's worker processes end with the gallery
+    "kernel_forkserver",  # docs/_ext: page kernels forked from one process that has imported TensorFlow
 ]
 
 root_doc = "index"

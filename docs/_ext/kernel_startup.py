@@ -5,6 +5,8 @@ IPython runs it in the notebook's namespace with this folder on
 """
 
 import build_environment as _build_environment
+import kernel_forkserver as _kernel_forkserver
 
 _build_environment.configure_kernel()
-del _build_environment
+_kernel_forkserver.finish_in_shell()
+del _build_environment, _kernel_forkserver

@@ -1,0 +1,160 @@
+"""The build's kernel fork server (docs/_ext/kernel_forkserver.py): forked kernels behave
+as fresh ones, draw their own random states, and end with whoever started them."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+import build_environment  # noqa: E402
+import kernel_forkserver  # noqa: E402
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the build forks kernels on Linux only")
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A fork server, and the environment (the build's) in which kernels use it."""
+    saved = dict(os.environ)
+    os.environ.update(build_environment.ENVIRONMENT)
+    forkserver = kernel_forkserver.ForkServer()
+    # pytest changes PYTEST_CURRENT_TEST between tests: every kernel gets this copy.
+    forkserver.env = dict(os.environ)
+    try:
+        yield forkserver
+    finally:
+        forkserver.stop()
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _kernel(env: dict[str, str]):
+    from jupyter_client.manager import start_new_kernel
+
+    return start_new_kernel(kernel_name="python3", env=env, startup_timeout=120)
+
+
+def _stdout(client, code: str) -> str:
+    """What ``code`` prints in the kernel (stdout only; anything on stderr fails)."""
+    printed = []
+
+    def collect(message):
+        content = message["content"]
+        if message["msg_type"] == "stream":
+            assert content["name"] == "stdout", content["text"]
+            printed.append(content["text"])
+        elif message["msg_type"] == "error":
+            pytest.fail("\n".join(content["traceback"]))
+
+    reply = client.execute_interactive(code, output_hook=collect, timeout=180)
+    assert reply["content"]["status"] == "ok"
+    return "".join(printed)
+
+
+def _gone(pid: int, within: float = 15.0) -> bool:
+    """Whether process ``pid`` ends within ``within`` seconds (a zombie has ended)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return True
+        if state in ("Z", "X"):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+SAME_AS_FRESH = """
+import json, os, sys
+preloaded = "tensorflow" in sys.modules
+import matplotlib, numpy as np, keras, tensorflow as tf
+keras.utils.set_random_seed(0)
+tf.print("tf.print comes first")
+dense = keras.layers.Dense(2)(np.ones((1, 3))).numpy()
+print(json.dumps([preloaded, os.getppid(), matplotlib.get_backend(), np.round(dense, 6).tolist()]))
+"""
+
+
+def test_a_forked_kernel_has_tensorflow_imported_and_prints_what_a_fresh_kernel_prints(server):
+    outputs = {}
+    # Any variable the server was not started with makes it refuse: a fresh kernel.
+    for name, env in (("forked", server.env), ("fresh", {**server.env, "TFOPT_TEST_FRESH_KERNEL": "1"})):
+        manager, client = _kernel(env)
+        try:
+            outputs[name] = _stdout(client, SAME_AS_FRESH)
+        finally:
+            client.stop_channels()
+            manager.shutdown_kernel()
+    first_lines = {name: text.splitlines()[0] for name, text in outputs.items()}
+    assert first_lines == {"forked": "tf.print comes first", "fresh": "tf.print comes first"}
+    forked, fresh = (json.loads(outputs[name].splitlines()[1]) for name in ("forked", "fresh"))
+    assert forked[:2] == [True, server.process.pid]
+    assert fresh[0] is False
+    assert forked[2] == fresh[2] == "module://matplotlib_inline.backend_inline"  # figures reach the page
+    assert forked[3] == fresh[3]
+
+
+def test_forked_kernels_draw_random_states_of_their_own(server):
+    draws = []
+    for _ in range(2):
+        manager, client = _kernel(server.env)
+        try:
+            draws.append(_stdout(client, "import random, numpy as np\nprint(random.random(), np.random.rand())"))
+        finally:
+            client.stop_channels()
+            manager.shutdown_kernel()
+    assert draws[0] != draws[1]
+
+
+def test_a_forked_kernel_ends_with_its_shutdown_or_its_launcher(server):
+    manager, client = _kernel(server.env)
+    pid = int(_stdout(client, "import os\nprint(os.getpid())"))
+    assert pid != manager.provisioner.pid  # the kernel is the server's child, not launch.py
+    client.stop_channels()
+    manager.shutdown_kernel()
+    assert _gone(pid)
+
+    manager, client = _kernel(server.env)
+    pid = int(_stdout(client, "import os\nprint(os.getpid())"))
+    os.kill(manager.provisioner.pid, signal.SIGKILL)  # launch.py, as Jupyter kills a kernel
+    assert _gone(pid)
+    client.stop_channels()
+    manager.cleanup_resources()
+
+
+def test_the_server_ends_with_the_process_that_started_it():
+    import subprocess
+
+    code = (
+        "import sys, time; sys.path.insert(0, sys.argv[1]); import kernel_forkserver\n"
+        "server = kernel_forkserver.ForkServer(); print(server.process.pid, flush=True); time.sleep(60)"
+    )
+    starter = subprocess.Popen(
+        [sys.executable, "-c", code, str(ROOT / "docs" / "_ext")], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        pid = int(starter.stdout.readline())
+        starter.kill()  # no exit handler runs: the server notices on its own
+        starter.wait()
+        assert _gone(pid)
+    finally:
+        starter.kill()
+        starter.stdout.close()
+
+
+def test_the_server_refuses_another_environment_or_other_cores():
+    env = {"A": "1", "JPY_PARENT_PID": "7"}
+    cores = sorted(os.sched_getaffinity(0))
+    assert "A" in kernel_forkserver._refusal({"env": {"A": "2"}, "cores": cores}, env)
+    assert "B" in kernel_forkserver._refusal({"env": {**env, "B": "1"}, "cores": cores}, env)
+    # Jupyter's per-kernel variables may differ; the cores may not.
+    assert "affinity" in kernel_forkserver._refusal({"env": {"A": "1", "JPY_PARENT_PID": "8"}, "cores": [-1]}, env)
