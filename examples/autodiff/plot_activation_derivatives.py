@@ -126,7 +126,7 @@ assert curves["sigmoid"][1].max() == 0.25 and curves["tanh"][1].max() == 1.0
 assert np.all(curves["softplus"][2] > 0)
 
 # %%
-# .. admonition:: Older code, on TensorFlow |tf_version|
+# .. admonition:: Code written for older TensorFlow, run on TensorFlow |tf_version|
 #    :class: seed-note
 #
 #    The tape calls of the first section are those of

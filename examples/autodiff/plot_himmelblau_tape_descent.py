@@ -128,7 +128,7 @@ assert max(stopped) <= 90
 # minimum by a roughly fixed factor.
 
 # %%
-# .. admonition:: Older code, on TensorFlow |tf_version|
+# .. admonition:: Code written for older TensorFlow, run on TensorFlow |tf_version|
 #    :class: seed-note
 #
 #    This is the loop of :ref:`article 004 <about-articles>` ("TensorFlow

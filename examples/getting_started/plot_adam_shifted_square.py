@@ -85,7 +85,7 @@ fig, ax = plot_loss_curve(shifted_square(visited))
 ax.set_title("loss along the descent")
 
 # %%
-# .. admonition:: Older code, on TensorFlow |tf_version|
+# .. admonition:: Code written for older TensorFlow, run on TensorFlow |tf_version|
 #    :class: seed-note
 #
 #    :ref:`Article 003 <about-articles>` ("Gradient descent in TensorFlow 2") runs this

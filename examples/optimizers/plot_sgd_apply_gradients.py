@@ -121,7 +121,7 @@ ax1.set_title("3x² + 2x − 1: x → −1/3")
 # quadratic, with the factor :math:`|1 - \eta f''|`.
 
 # %%
-# .. admonition:: Older code, on TensorFlow |tf_version|
+# .. admonition:: Code written for older TensorFlow, run on TensorFlow |tf_version|
 #    :class: seed-note
 #
 #    The two descents are those of :ref:`articles 000 <about-articles>`
