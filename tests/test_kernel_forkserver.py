@@ -115,6 +115,23 @@ def test_forked_kernels_draw_random_states_of_their_own(server):
     assert draws[0] != draws[1]
 
 
+def test_a_bad_request_does_not_end_the_server(server):
+    import socket
+
+    for message in (b"not json", b"{}"):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as connection:
+            connection.connect(server.address)
+            socket.send_fds(connection, [message], [0, 1, 2])
+            assert connection.recv(1024) == b""  # closed without an answer
+    manager, client = _kernel(server.env)
+    try:
+        assert _stdout(client, "import sys\nprint('tensorflow' in sys.modules)") == "True\n"
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel()
+    assert server.process.poll() is None
+
+
 def test_a_forked_kernel_ends_with_its_shutdown_or_its_launcher(server):
     manager, client = _kernel(server.env)
     pid = int(_stdout(client, "import os\nprint(os.getpid())"))

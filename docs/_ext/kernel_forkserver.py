@@ -10,7 +10,9 @@ the server imports :data:`PRELOADED` on the first request, then forks a
 child per request, which becomes that page's ipykernel in ``launch.py``'s
 folder, environment, arguments and standard streams. ``launch.py`` stays
 the process Jupyter manages: it passes on interrupts and terminations and
-ends when the kernel ends; the kernel ends when ``launch.py`` does.
+ends when the kernel ends; the kernel ends when ``launch.py`` does. A bad
+request does not end the server, and the server says in the build's log
+which kernels ended abnormally.
 
 A forked kernel is a fresh kernel: the server only imports modules (no
 TensorFlow op has run, no thread but the main one exists in Python, which
@@ -101,39 +103,59 @@ def serve(address: str, owner: int) -> None:
     import build_environment
 
     build_environment.configure_kernel()
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the system
     startup_env = dict(os.environ)  # the imports add variables of their own (TF2_BEHAVIOR...)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     listener.bind(address)
     listener.listen(8)
     listener.settimeout(1.0)
-    preloaded = False
     while os.getppid() == owner:
+        _report_ended_kernels()
         try:
             connection, _ = listener.accept()
         except TimeoutError:
             continue
-        connection.settimeout(None)
-        message, fds, _, _ = socket.recv_fds(connection, MESSAGE_SIZE, 3)
+        with connection:
+            try:
+                _answer(connection, listener, startup_env)
+            except (OSError, ValueError, KeyError) as error:  # one bad request must not end the server
+                print(f"kernel_forkserver: a request failed: {error!r}", file=sys.stderr, flush=True)
+
+
+def _answer(connection: socket.socket, listener: socket.socket, startup_env: dict[str, str]) -> None:
+    """Fork the kernel ``connection`` asks for, or refuse."""
+    connection.settimeout(None)
+    message, fds, _, _ = socket.recv_fds(connection, MESSAGE_SIZE, 3)
+    try:
         request = json.loads(message)
-        if not preloaded:
-            for name in PRELOADED:
-                __import__(name)
-            preloaded = True
+        for name in PRELOADED:  # on the first request; then already imported
+            __import__(name)
         refusal = _refusal(request, startup_env)
         if refusal:  # said in the build's log: every kernel refused would mean a slow build
             print(f"kernel_forkserver: a kernel starts the usual way ({refusal})", file=sys.stderr, flush=True)
             connection.send(json.dumps({"refused": refusal}).encode())
-        else:
-            pid = os.fork()
-            if pid == 0:
-                listener.close()
-                imported_env = {k: v for k, v in os.environ.items() if startup_env.get(k) != v}
-                _become_kernel(request, {**request["env"], **imported_env}, fds, connection)
-            connection.send(json.dumps({"pid": pid}).encode())
-        connection.close()
+            return
+        pid = os.fork()
+        if pid == 0:
+            listener.close()
+            imported_env = {k: v for k, v in os.environ.items() if startup_env.get(k) != v}
+            _become_kernel(request, {**request["env"], **imported_env}, fds, connection)
+        connection.send(json.dumps({"pid": pid}).encode())
+    finally:
         for fd in fds:
             os.close(fd)
+
+
+def _report_ended_kernels() -> None:
+    """Reap the kernels that ended; say in the build's log which ended abnormally."""
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        if status:
+            print(f"kernel_forkserver: kernel {pid} ended with wait status {status}", file=sys.stderr, flush=True)
 
 
 def _refusal(request: dict, startup_env: dict[str, str]) -> str | None:
@@ -156,10 +178,11 @@ def _refusal(request: dict, startup_env: dict[str, str]) -> str | None:
 
 
 def _become_kernel(request: dict, env: dict[str, str], fds: list[int], connection: socket.socket) -> None:
-    """In the forked child: become the kernel ``launch.py`` asked for, then exit."""
+    """In the forked child: become the kernel ``launch.py`` asked for, then exit. Never
+    returns into the server's loop."""
     try:
         os.setsid()
-        for signum in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM):
+        for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_DFL)
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
@@ -171,20 +194,24 @@ def _become_kernel(request: dict, env: dict[str, str], fds: list[int], connectio
         _draw_new_random_states()
         # The kernel ends when launch.py does (or is killed): its end of the connection closes.
         threading.Thread(target=lambda: (connection.recv(1), os._exit(1)), daemon=True).start()
+        # No parent poller: the kernel's parent is the server, and its life is tied to
+        # launch.py's by the connection. (ipykernel polls no parent whose pid is 1.)
         sys.argv = [str(HERE / "jupyter" / "kernels" / "python3" / "launch.py"), *request["argv"]]
-        if "JPY_PARENT_PID" in env:  # ipykernel read it at import, in the server
-            sys.argv.append(f"--IPKernelApp.parent_handle={env['JPY_PARENT_PID']}")
+        sys.argv.append("--IPKernelApp.parent_handle=1")
         from ipykernel import kernelapp
 
         kernelapp.launch_new_instance()
-    except Exception:  # (a SystemExit, as from --version, ends the child as below)
+    except SystemExit:
+        pass
+    except BaseException:
         import traceback
 
         traceback.print_exc()
-        os._exit(1)
-    # As a kernel started by launch.py ends: every exit handler, then os._exit(0),
-    # the server's first handler (no module teardown).
-    sys.exit(0)
+    finally:
+        # End as a kernel started by launch.py ends: every exit handler runs, the last
+        # being os._exit(0), the server's first (no module teardown).
+        atexit._run_exitfuncs()
+        os._exit(1)  # only if an exit handler removed that one
 
 
 def finish_in_shell() -> None:
