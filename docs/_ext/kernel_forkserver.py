@@ -11,8 +11,8 @@ child per request, which becomes that page's ipykernel in ``launch.py``'s
 folder, environment, arguments and standard streams. ``launch.py`` stays
 the process Jupyter manages: it passes on interrupts and terminations and
 ends when the kernel ends; the kernel ends when ``launch.py`` does. A bad
-request does not end the server, and the server says in the build's log
-which kernels ended abnormally.
+request does not end the server, and the build's log says which kernels
+crashed or exited with an error.
 
 A forked kernel is a fresh kernel: the server only imports modules (no
 TensorFlow op has run, no thread but the main one exists in Python, which
@@ -146,7 +146,7 @@ def _answer(connection: socket.socket, listener: socket.socket, startup_env: dic
 
 
 def _report_ended_kernels() -> None:
-    """Reap the kernels that ended; say in the build's log which ended abnormally."""
+    """Reap the kernels that ended; say in the build's log which crashed."""
     while True:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -154,8 +154,9 @@ def _report_ended_kernels() -> None:
             return
         if pid == 0:
             return
-        if status:
-            print(f"kernel_forkserver: kernel {pid} ended with wait status {status}", file=sys.stderr, flush=True)
+        # Jupyter ends a kernel that is slow to shut down with SIGTERM, then SIGKILL.
+        if os.WIFSIGNALED(status) and os.WTERMSIG(status) not in (signal.SIGTERM, signal.SIGKILL):
+            print(f"kernel_forkserver: kernel {pid} ended by signal {os.WTERMSIG(status)}", file=sys.stderr, flush=True)
 
 
 def _refusal(request: dict, startup_env: dict[str, str]) -> str | None:
@@ -201,8 +202,9 @@ def _become_kernel(request: dict, env: dict[str, str], fds: list[int], connectio
         from ipykernel import kernelapp
 
         kernelapp.launch_new_instance()
-    except SystemExit:
-        pass
+    except SystemExit as end:
+        if end.code not in (None, 0):  # the exit status is lost below (os._exit(0)): say it
+            print(f"kernel_forkserver: kernel {os.getpid()} exited with {end.code!r}", file=sys.stderr, flush=True)
     except BaseException:
         import traceback
 
