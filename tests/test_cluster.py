@@ -12,6 +12,7 @@ import textwrap
 import time
 
 import pytest
+from processes import gone
 
 from tfopt_docs import cluster
 from tfopt_docs.cluster import ClusterTimeout, PortInUseError, WorkerFailed, free_ports, run_workers
@@ -19,21 +20,6 @@ from tfopt_docs.cluster import ClusterTimeout, PortInUseError, WorkerFailed, fre
 
 def python(code):
     return [sys.executable, "-c", textwrap.dedent(code)]
-
-
-def gone(pid, within=5.0):
-    """True once no live process has this pid (a zombie waiting for init counts as gone)."""
-    end = time.monotonic() + within
-    while time.monotonic() < end:
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                state = f.read().rsplit(")", 1)[1].split()[0]
-        except FileNotFoundError:
-            return True
-        if state in ("Z", "X"):
-            return True
-        time.sleep(0.05)
-    return False
 
 
 # Prints its own pid and the pid of a child it starts, then waits.

@@ -7,10 +7,10 @@ import json
 import os
 import signal
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from processes import gone
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
@@ -57,20 +57,6 @@ def _stdout(client, code: str) -> str:
     reply = client.execute_interactive(code, output_hook=collect, timeout=180)
     assert reply["content"]["status"] == "ok"
     return "".join(printed)
-
-
-def _gone(pid: int, within: float = 15.0) -> bool:
-    """Whether process ``pid`` ends within ``within`` seconds (a zombie has ended)."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except FileNotFoundError:
-            return True
-        if state in ("Z", "X"):
-            return True
-        time.sleep(0.1)
-    return False
 
 
 SAME_AS_FRESH = """
@@ -138,12 +124,12 @@ def test_a_forked_kernel_ends_with_its_shutdown_or_its_launcher(server):
     assert pid != manager.provisioner.pid  # the kernel is the server's child, not launch.py
     client.stop_channels()
     manager.shutdown_kernel()
-    assert _gone(pid)
+    assert gone(pid, within=15)
 
     manager, client = _kernel(server.env)
     pid = int(_stdout(client, "import os\nprint(os.getpid())"))
     os.kill(manager.provisioner.pid, signal.SIGKILL)  # launch.py, as Jupyter kills a kernel
-    assert _gone(pid)
+    assert gone(pid, within=15)
     client.stop_channels()
     manager.cleanup_resources()
 
@@ -162,7 +148,7 @@ def test_the_server_ends_with_the_process_that_started_it():
         pid = int(starter.stdout.readline())
         starter.kill()  # no exit handler runs: the server notices on its own
         starter.wait()
-        assert _gone(pid)
+        assert gone(pid, within=15)
     finally:
         starter.kill()
         starter.stdout.close()
