@@ -5,8 +5,11 @@ PYTHON     ?= python3
 VENV       := .venv
 BIN        := $(VENV)/bin
 BUILD      := _build
-# -j auto: pages are read (and executed) and examples run on every core.
-SPHINXOPTS ?= -n -W --keep-going -j auto
+# Pages are read (and executed) and examples run on every core, by one process
+# more than there are cores: a page often waits (its kernel starting or ending,
+# the worker processes it starts), and the extra one fills those waits.
+JOBS       ?= $(shell $(PYTHON) -c "import os; print(os.cpu_count() + 1)")
+SPHINXOPTS ?= -n -W --keep-going -j $(JOBS)
 PORT       ?= 8000
 # Build without executing anything: no gallery example, no notebook (so no lexer names and no glued values either).
 NOEXEC     := -D plot_gallery=0 -D nb_execution_mode=off -D suppress_warnings=myst-nb.lexer,mystnb.glue

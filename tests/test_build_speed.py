@@ -85,6 +85,20 @@ def test_the_table_names_pages_that_exist():
     assert table and all((ROOT / "docs" / f"{docname}.md").is_file() for docname in table)
 
 
+def test_the_execution_cache_is_created_before_reading_only_when_pages_execute(tmp_path):
+    import sqlite3
+
+    def app(mode, folder):
+        return SimpleNamespace(config=SimpleNamespace(nb_execution_mode=mode, nb_execution_cache_path=str(folder)))
+
+    read_order.create_execution_cache(app("off", tmp_path / "off"))
+    assert not (tmp_path / "off").exists()
+    read_order.create_execution_cache(app("cache", tmp_path / "cache"))
+    with sqlite3.connect(tmp_path / "cache" / "global.db") as db:  # readers then only open it
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "settings" in tables
+
+
 # --- tools/check_robust.py ------------------------------------------------------
 
 

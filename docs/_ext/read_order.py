@@ -19,6 +19,11 @@ estimates only change the order, never what is read or executed, so a stale
 table costs time, not correctness. Refresh it after a clean build with::
 
     .venv/bin/python docs/_ext/read_order.py _build/.jupyter_cache
+
+It also creates the execution cache's database before the readers start.
+jupyter-cache creates it on first use, and on a clean build two readers
+doing so at once fail with "table settings already exists"
+(sphinx-doc/sphinx#12481).
 """
 
 from __future__ import annotations
@@ -134,7 +139,16 @@ def refresh(cache_path: Path, srcdir: Path) -> dict[str, float]:
     return {docname: latest[docname][1] for docname in sorted(latest)}
 
 
+def create_execution_cache(app) -> None:
+    """Create the jupyter-cache database in this process, before parallel readers race to."""
+    if app.config.nb_execution_mode == "cache":
+        from jupyter_cache import get_cache
+
+        get_cache(app.config.nb_execution_cache_path).db  # noqa: B018  (the property creates it)
+
+
 def setup(app) -> dict:
+    app.connect("builder-inited", create_execution_cache)
     app.connect("env-before-read-docs", on_env_before_read_docs)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
