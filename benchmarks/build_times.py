@@ -16,14 +16,23 @@
 
 The edited page is restored afterwards. Absolute times on a shared machine
 are noisy; the ratios, taken in the same run, hold better.
+
+First, unless ``--no-baseline`` is given, the same clean build of the
+baseline, :data:`BASELINE` (or ``--baseline COMMIT``), in a clone of its
+own with its own ``.venv``: the cost per executed document is then also
+printed as a ratio to the baseline's, measured minutes apart on the same
+machine.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import shutil
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -38,6 +47,9 @@ EDITED_PAGE = ROOT / "docs" / "tutorials" / "first-gradient.md"
 PROSE_EDIT = ("In this tutorial you ask", "In this tutorial, you ask")
 CODE_CELL = "```{code-cell} ipython3\n"
 EXECUTING = "Executing notebook"
+#: main when the build was asked to become half as costly per executed document
+#: (27 pages and 11 examples, read one at a time).
+BASELINE = "7b77338"
 
 
 class PeakMemory:
@@ -75,13 +87,15 @@ class PeakMemory:
         self._thread.join()
 
 
-def timed_make(target: str, memory: PeakMemory | None = None) -> tuple[float, list[tuple[float, str]]]:
-    """Run a make target; return its time and its output lines with their times."""
+def timed_make(
+    target: str, memory: PeakMemory | None = None, tree: Path = ROOT
+) -> tuple[float, list[tuple[float, str]]]:
+    """Run a make target in ``tree``; return its time and its output lines with their times."""
     start = time.perf_counter()
     # Unbuffered: each line is timed when Sphinx writes it, not when a pipe buffer fills.
     proc = subprocess.Popen(
         ["make", "--no-print-directory", target],
-        cwd=ROOT,
+        cwd=tree,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE,
@@ -127,16 +141,39 @@ def edited(path: Path, old: str, new: str):
         path.write_text(original, encoding="utf-8")
 
 
-def executed_documents() -> int:
+def executed_documents(tree: Path = ROOT) -> int:
     pages = [
         p
-        for p in (ROOT / "docs").rglob("*.md")
+        for p in (tree / "docs").rglob("*.md")
         if "auto_examples" not in p.parts and CODE_CELL in p.read_text(encoding="utf-8")
     ]
-    return len(pages) + len(list((ROOT / "examples").rglob("plot_*.py")))
+    return len(pages) + len(list((tree / "examples").rglob("plot_*.py")))
+
+
+def baseline_build(commit: str) -> tuple[float, int] | None:
+    """The clean two-language build of ``commit``, in a fresh clone: its time, its executed
+    documents (None if it fails)."""
+    with tempfile.TemporaryDirectory(prefix="tfopt-baseline-") as folder:
+        tree = Path(folder)
+        subprocess.run(["git", "clone", "--quiet", "--no-checkout", str(ROOT), str(tree)], check=True)
+        if subprocess.run(["git", "-C", str(tree), "checkout", "--quiet", commit]).returncode:
+            raise SystemExit(f"no baseline {commit} in this clone (a shallow one?): run with --no-baseline")
+        subprocess.run(["make", "--no-print-directory", "install"], cwd=tree, check=True, stdout=subprocess.DEVNULL)
+        try:
+            seconds, _ = timed_make("html", tree=tree)
+        except SystemExit as failure:  # measure this tree all the same, without the ratio
+            print(f"the baseline {commit} does not build here, so no ratio to it: {failure}", file=sys.stderr)
+            return None
+        return seconds, executed_documents(tree)
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", default=BASELINE, help=f"commit to compare with (default {BASELINE})")
+    parser.add_argument("--no-baseline", action="store_true", help="measure this tree only")
+    args = parser.parse_args()
+    measured = None if args.no_baseline else baseline_build(args.baseline)
+    baseline = (args.baseline, *measured) if measured else None
     for path in GENERATED:
         shutil.rmtree(path, ignore_errors=True)
     subprocess.run(["make", "--no-print-directory", "install"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
@@ -154,13 +191,21 @@ def main() -> None:
     timed_make("html-en")  # back to the committed page (cached: nothing executes)
 
     documents = executed_documents()
+    per_document_ratio = ""
+    if baseline:
+        per_document_ratio = f", {clean / documents / (baseline[1] / baseline[2]):.2f} x the baseline's"
     executed_after_prose = sum(EXECUTING in line for _, line in prose_log)
     executed_after_code = sum(EXECUTING in line for _, line in code_log)
-    rows = [("clean build, en + zh_CN", clean, "")]
+    rows = []
+    if baseline:
+        commit, baseline_clean, baseline_documents = baseline
+        rows += [(f"baseline {commit}, en + zh_CN", baseline_clean, f"clean, {baseline_documents} documents")]
+        rows += [("  per executed document", baseline_clean / baseline_documents, "")]
+    rows += [("clean build, en + zh_CN", clean, "")]
     rows += [(f"  en: {name}", seconds, "") for name, seconds in phases(english_log, english).items()]
     rows += [("  zh_CN, after en", chinese, f"{chinese / english:.2f} x en")]
     rows += [
-        ("per executed document", clean / documents, f"{documents} documents"),
+        ("per executed document", clean / documents, f"{documents} documents{per_document_ratio}"),
         ("unchanged rebuild", unchanged, f"clean / unchanged {clean / unchanged:.0f} x"),
         ("one prose edit, en", prose, f"{executed_after_prose} notebooks executed"),
         ("one code-cell edit, en", code, f"{executed_after_code} notebook executed"),
