@@ -150,6 +150,13 @@ def executed_documents(tree: Path = ROOT) -> int:
     return len(pages) + len(list((tree / "examples").rglob("plot_*.py")))
 
 
+def install(tree: Path) -> None:
+    """``make install`` in ``tree``, quiet unless it fails (pip warns about every index it skips)."""
+    done = subprocess.run(["make", "--no-print-directory", "install"], cwd=tree, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"make install failed in {tree}:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+
+
 def baseline_build(commit: str) -> tuple[float, int] | None:
     """The clean two-language build of ``commit``, in a fresh clone: its time, its executed
     documents (None if it fails)."""
@@ -158,7 +165,7 @@ def baseline_build(commit: str) -> tuple[float, int] | None:
         subprocess.run(["git", "clone", "--quiet", "--no-checkout", str(ROOT), str(tree)], check=True)
         if subprocess.run(["git", "-C", str(tree), "checkout", "--quiet", commit]).returncode:
             raise SystemExit(f"no baseline {commit} in this clone (a shallow one?): run with --no-baseline")
-        subprocess.run(["make", "--no-print-directory", "install"], cwd=tree, check=True, stdout=subprocess.DEVNULL)
+        install(tree)
         try:
             seconds, _ = timed_make("html", tree=tree)
         except SystemExit as failure:  # measure this tree all the same, without the ratio
@@ -176,7 +183,7 @@ def main() -> None:
     baseline = (args.baseline, *measured) if measured else None
     for path in GENERATED:
         shutil.rmtree(path, ignore_errors=True)
-    subprocess.run(["make", "--no-print-directory", "install"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    install(ROOT)
     memory = PeakMemory()
     english, english_log = timed_make("html-en", memory)
     english_peak, english_peak_rss = memory.peak, memory.peak_rss
