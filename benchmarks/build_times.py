@@ -169,7 +169,7 @@ def baseline_build(commit: str) -> tuple[float, int] | None:
         try:
             seconds, _ = timed_make("html", tree=tree)
         except SystemExit as failure:  # measure this tree all the same, without the ratio
-            print(f"the baseline {commit} does not build here, so no ratio to it: {failure}", file=sys.stderr)
+            print(f"the baseline {commit} failed to build, so no ratio to it: {failure}", file=sys.stderr)
             return None
         return seconds, executed_documents(tree)
 

@@ -1,8 +1,8 @@
 """Read the pages in an order that keeps every core busy (Sphinx ``-j``).
 
 With ``-j N``, Sphinx cuts the sorted list of documents to read into
-contiguous chunks (``sphinx.util.parallel.make_chunks``, about 17 documents
-each for this site) and reads (here: executes) them N chunks at a time, the
+contiguous chunks (``sphinx.util.parallel.make_chunks``, 14 documents
+each for this site with ``-j 3``) and reads (here: executes) them N chunks at a time, the
 next chunk starting when one finishes. Sorted by name, the first chunk is
 mostly the gallery's pages, which execute nothing, and the second holds most
 of the how-to pages, the heaviest: one core then reads the second chunk
