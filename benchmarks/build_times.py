@@ -179,8 +179,7 @@ def main() -> None:
     parser.add_argument("--baseline", default=BASELINE, help=f"commit to compare with (default {BASELINE})")
     parser.add_argument("--no-baseline", action="store_true", help="measure this tree only")
     args = parser.parse_args()
-    measured = None if args.no_baseline else baseline_build(args.baseline)
-    baseline = (args.baseline, *measured) if measured else None
+    baseline = None if args.no_baseline else baseline_build(args.baseline)
     for path in GENERATED:
         shutil.rmtree(path, ignore_errors=True)
     install(ROOT)
@@ -198,16 +197,15 @@ def main() -> None:
     timed_make("html-en")  # back to the committed page (cached: nothing executes)
 
     documents = executed_documents()
-    per_document_ratio = ""
-    if baseline:
-        per_document_ratio = f", {clean / documents / (baseline[1] / baseline[2]):.2f} x the baseline's"
     executed_after_prose = sum(EXECUTING in line for _, line in prose_log)
     executed_after_code = sum(EXECUTING in line for _, line in code_log)
-    rows = []
+    rows, per_document_ratio = [], ""
     if baseline:
-        commit, baseline_clean, baseline_documents = baseline
-        rows += [(f"baseline {commit}, en + zh_CN", baseline_clean, f"clean, {baseline_documents} documents")]
-        rows += [("  per executed document", baseline_clean / baseline_documents, "")]
+        baseline_clean, baseline_documents = baseline
+        baseline_per_document = baseline_clean / baseline_documents
+        rows += [(f"baseline {args.baseline}, en + zh_CN", baseline_clean, f"clean, {baseline_documents} documents")]
+        rows += [("  per executed document", baseline_per_document, "")]
+        per_document_ratio = f", {clean / documents / baseline_per_document:.2f} x the baseline's"
     rows += [("clean build, en + zh_CN", clean, "")]
     rows += [(f"  en: {name}", seconds, "") for name, seconds in phases(english_log, english).items()]
     rows += [("  zh_CN, after en", chinese, f"{chinese / english:.2f} x en")]
