@@ -161,3 +161,89 @@ def test_the_server_refuses_another_environment_or_other_cores():
     assert "B" in kernel_forkserver._refusal({"env": {**env, "B": "1"}, "cores": cores}, env)
     # Jupyter's per-kernel variables may differ; the cores may not.
     assert "affinity" in kernel_forkserver._refusal({"env": {"A": "1", "JPY_PARENT_PID": "8"}, "cores": [-1]}, env)
+
+
+# --- cluster workers forked from the server (tfopt_docs.cluster.run_workers in a kernel) ---
+
+#: A worker that says whether it was forked (TensorFlow already imported), then does what
+#: TFOPT_FAIL_AT says: exit with that status, die of SIGKILL, or sleep.
+PROBE = """
+import json, os, signal, sys, time
+print(json.dumps({"forked": "tensorflow" in sys.modules, "pid": os.getpid(), "argv": sys.argv[1:],
+                  "task": json.loads(os.environ["TF_CONFIG"])["task"]["index"]}), flush=True)
+print("a line on stderr", file=sys.stderr)
+action = os.environ["TFOPT_FAIL_AT"]
+if action == "signal":
+    os.kill(os.getpid(), signal.SIGKILL)
+if action == "sleep":
+    time.sleep(60)
+sys.exit(int(action))
+"""
+
+
+def _run_probes(server, folder: Path, actions: list[str], timeout: float = 60) -> list[dict]:
+    """run_workers on PROBE in a forked kernel, one worker per action: each one's status,
+    what it printed, and its first line read as JSON."""
+    (folder / "probe.py").write_text(PROBE)
+    code = f"""
+import json, sys
+from tfopt_docs.cluster import ClusterTimeout, run_workers
+env = [{{"TFOPT_FAIL_AT": action}} for action in {actions!r}]
+try:
+    results = run_workers([sys.executable, "-m", "probe", "an", "argument"], {len(actions)},
+                          timeout={timeout}, cwd={str(folder)!r}, env=env, check=False)
+except ClusterTimeout as timed_out:
+    results = timed_out.results
+print(json.dumps([[r.returncode, r.stdout, r.stderr] for r in results]))
+"""
+    manager, client = _kernel(server.env)
+    try:
+        printed = json.loads(_stdout(client, code))
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel()
+    return [
+        {"status": status, "stdout": stdout, "stderr": stderr, **json.loads(stdout.splitlines()[0])}
+        for status, stdout, stderr in printed
+    ]
+
+
+def test_cluster_workers_are_forked_and_end_with_their_own_status(server, tmp_path):
+    ended, killed = _run_probes(server, tmp_path, ["5", "signal"])
+    assert ended["forked"] and killed["forked"]
+    assert (ended["status"], killed["status"]) == (5, -signal.SIGKILL)
+    assert [ended["task"], killed["task"]] == [0, 1]  # each its own TF_CONFIG
+    assert ended["argv"] == ["an", "argument"]
+    assert ended["stderr"] == "a line on stderr\n"
+    assert ended["pid"] != killed["pid"]
+
+
+def test_a_worker_killed_by_run_workers_ends(server, tmp_path):
+    (sleeper,) = _run_probes(server, tmp_path, ["sleep"], timeout=5)
+    assert sleeper["forked"]
+    assert sleeper["status"] == -signal.SIGKILL  # the stand-in, as run_workers killed it
+    assert gone(sleeper["pid"], within=15)  # and the forked worker with it
+
+
+def test_a_worker_whose_environment_tensorflow_reads_at_import_differs_starts_fresh():
+    env = {"TF_ENABLE_ONEDNN_OPTS": "1", "TERM": "dumb"}
+    cores = sorted(os.sched_getaffinity(0))
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)  # the server's environment, after its imports
+    try:
+        worker = {"module": "probe", "cores": cores}
+        # A kernel's shell variables and what the cluster sets are read after the imports ...
+        assert (
+            kernel_forkserver._refusal({**worker, "env": {**env, "TERM": "xterm-color", "TF_CONFIG": "{}"}}, {}) is None
+        )
+        # ... not oneDNN's switch, nor anything else.
+        assert "TF_ENABLE_ONEDNN_OPTS" in kernel_forkserver._refusal({**worker, "env": {"TERM": "dumb"}}, {})
+        assert "OTHER" in kernel_forkserver._refusal({**worker, "env": {**env, "OTHER": "1"}}, {})
+        # A kernel's environment is compared with the server's before its imports.
+        assert "TERM" in kernel_forkserver._refusal(
+            {"argv": [], "cores": cores, "env": env}, {"TF_ENABLE_ONEDNN_OPTS": "1"}
+        )
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)

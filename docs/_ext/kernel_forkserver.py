@@ -23,11 +23,20 @@ from its own in anything but Jupyter's per-kernel variables, since
 TensorFlow reads some of them at import (``TF_ENABLE_ONEDNN_OPTS``...).
 Downloaded notebooks, ``make check-downloads`` and readers' Jupyter never
 use it.
+
+The worker processes of ``tfopt_docs.cluster.run_workers`` (``python -m
+MODULE``, each importing TensorFlow too) are forked the same way: in the
+build's kernels, :func:`popen` starts them, through a small stand-in
+(``python kernel_forkserver.py --run-module MODULE ...``) that is the
+process ``run_workers`` manages and exits with the worker's status. Their
+environment may differ from their kernel's in :data:`READ_AFTER_IMPORT` and
+:data:`KERNEL_SHELL`.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import signal
@@ -45,6 +54,15 @@ ADDRESS_VARIABLE = "TFOPT_KERNEL_FORKSERVER"
 PRELOADED = ("tensorflow", "keras", "ipykernel.kernelapp")
 #: Variables jupyter_client sets for each kernel: they may differ from the server's.
 PER_KERNEL = ("JPY_PARENT_PID", "JPY_SESSION_NAME")
+#: What a cluster worker's environment adds to its kernel's, read after the imports (by the
+#: strategy, the worker, and here: PYTHONUNBUFFERED is applied to the child's streams).
+READ_AFTER_IMPORT = ("TF_CONFIG", "TFOPT_FAIL_AT", "PYTHONUNBUFFERED")
+#: What ipykernel sets for its own shell (colours, pagers, the inline backend, its debugger's
+#: options): a worker started from a kernel has them, and reads none.
+KERNEL_SHELL = (
+    *("TERM", "CLICOLOR", "CLICOLOR_FORCE", "FORCE_COLOR", "PAGER", "GIT_PAGER"),
+    *("MPLBACKEND", "PYDEVD_USE_FRAME_EVAL"),
+)
 MESSAGE_SIZE = 1 << 20
 
 
@@ -57,29 +75,63 @@ def kernel_from_server(address: str, argv: list[str]) -> bool:
     Returns False, having started nothing, if there is no server there or it
     refuses; the caller then starts a kernel itself.
     """
+    return _from_server(address, {"argv": argv}) is not None
+
+
+def _from_server(address: str, request: dict) -> int | None:
+    """Have the server fork the child ``request`` asks for, with this process's folder,
+    environment, cores and standard streams; stand for it until it ends.
+
+    Returns its exit status if the server sent it (a module's: negative for a
+    signal), 0 if not (a kernel's), None if nothing was started.
+    """
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    request = {**request, "cwd": os.getcwd(), "env": dict(os.environ), "cores": sorted(os.sched_getaffinity(0))}
     try:
         connection.connect(address)
-        request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ), "cores": sorted(os.sched_getaffinity(0))}
         socket.send_fds(connection, [json.dumps(request).encode()], [0, 1, 2])
         reply = json.loads(connection.recv(MESSAGE_SIZE) or b"{}")
     except OSError:
-        return False
+        return None
     if "pid" not in reply:
-        return False
+        return None
     pid = reply["pid"]
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, lambda signum, frame: _signal(pid, signum))
     parent = os.getppid()
     connection.settimeout(1.0)
-    while True:  # until the kernel closes its end, or whoever started us is gone
+    while True:  # until the child's end closes (or the server sends its status), or our starter is gone
         try:
-            if not connection.recv(1):
-                return True
+            message = connection.recv(MESSAGE_SIZE)
         except TimeoutError:
             if os.getppid() != parent:
                 _signal(pid, signal.SIGKILL)
-                return True
+                return 0
+            continue
+        if not message:
+            return 0
+        if b"status" in message:
+            return json.loads(message)["status"]
+
+
+def module_from_server(address: str, argv: list[str]) -> None:
+    """``python -m argv[0] argv[1:]``, forked from the server if it accepts; exits with its status."""
+    status = _from_server(address, {"module": argv[0], "argv": argv[1:]})
+    if status is None:  # no server, or it refuses: the usual way
+        os.execv(sys.executable, [sys.executable, "-m", *argv])
+    if status < 0:  # ended by a signal: so does this process, for its parent to see
+        with contextlib.suppress(OSError):  # SIGKILL has no handler to reset
+            signal.signal(-status, signal.SIG_DFL)
+        os.kill(os.getpid(), -status)
+    os._exit(status)
+
+
+def popen(command, **kwargs) -> subprocess.Popen:
+    """``subprocess.Popen``, but ``[sys.executable, "-m", MODULE, ...]`` is forked from the
+    build's server (through :func:`module_from_server`) when there is one."""
+    if os.environ.get(ADDRESS_VARIABLE) and list(command[:2]) == [sys.executable, "-m"]:
+        command = [sys.executable, __file__, "--run-module", *command[2:]]
+    return subprocess.Popen(command, **kwargs)
 
 
 def _signal(pid: int, signum: int) -> None:
@@ -107,22 +159,28 @@ def serve(address: str, owner: int) -> None:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     listener.bind(address)
     listener.listen(8)
-    listener.settimeout(1.0)
+    # Short: a module's stand-in waits for its exit status, sent when the child is reaped.
+    listener.settimeout(0.05)
+    waiting: dict[int, socket.socket] = {}  # module children's stand-ins, by the child's pid
     while os.getppid() == owner:
-        _report_ended_kernels()
+        _report_ended_children(waiting)
         try:
             connection, _ = listener.accept()
         except TimeoutError:
             continue
-        with connection:
-            try:
-                _answer(connection, listener, startup_env)
-            except (OSError, ValueError, KeyError) as error:  # one bad request must not end the server
-                print(f"kernel_forkserver: a request failed: {error!r}", file=sys.stderr, flush=True)
+        try:
+            pid = _answer(connection, listener, startup_env)
+        except (OSError, ValueError, KeyError) as error:  # one bad request must not end the server
+            print(f"kernel_forkserver: a request failed: {error!r}", file=sys.stderr, flush=True)
+            pid = None
+        if pid is None:
+            connection.close()
+        else:
+            waiting[pid] = connection
 
 
-def _answer(connection: socket.socket, listener: socket.socket, startup_env: dict[str, str]) -> None:
-    """Fork the kernel ``connection`` asks for, or refuse."""
+def _answer(connection: socket.socket, listener: socket.socket, startup_env: dict[str, str]) -> int | None:
+    """Fork the kernel or module ``connection`` asks for, or refuse; the pid of a module's child."""
     connection.settimeout(None)
     message, fds, _, _ = socket.recv_fds(connection, MESSAGE_SIZE, 3)
     try:
@@ -131,22 +189,29 @@ def _answer(connection: socket.socket, listener: socket.socket, startup_env: dic
             __import__(name)
         refusal = _refusal(request, startup_env)
         if refusal:  # said in the build's log: every kernel refused would mean a slow build
-            print(f"kernel_forkserver: a kernel starts the usual way ({refusal})", file=sys.stderr, flush=True)
+            child = "a worker" if "module" in request else "a kernel"
+            print(f"kernel_forkserver: {child} starts the usual way ({refusal})", file=sys.stderr, flush=True)
             connection.send(json.dumps({"refused": refusal}).encode())
-            return
+            return None
         pid = os.fork()
         if pid == 0:
             listener.close()
             imported_env = {k: v for k, v in os.environ.items() if startup_env.get(k) != v}
-            _become_kernel(request, {**request["env"], **imported_env}, fds, connection)
+            env = {**request["env"], **imported_env}
+            if "module" in request:
+                _run_module(request, env, fds, connection)
+            else:
+                _become_kernel(request, env, fds, connection)
         connection.send(json.dumps({"pid": pid}).encode())
+        return pid if "module" in request else None
     finally:
         for fd in fds:
             os.close(fd)
 
 
-def _report_ended_kernels() -> None:
-    """Reap the kernels that ended; say in the build's log which crashed."""
+def _report_ended_children(waiting: dict[int, socket.socket]) -> None:
+    """Reap the children that ended: send a module's status to its stand-in; say in the
+    build's log which kernels crashed."""
     while True:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -154,16 +219,26 @@ def _report_ended_kernels() -> None:
             return
         if pid == 0:
             return
+        if pid in waiting:
+            with waiting.pop(pid) as connection, contextlib.suppress(OSError):  # the stand-in may be gone
+                connection.send(json.dumps({"status": os.waitstatus_to_exitcode(status)}).encode())
+            continue
         # Jupyter ends a kernel that is slow to shut down with SIGTERM, then SIGKILL.
         if os.WIFSIGNALED(status) and os.WTERMSIG(status) not in (signal.SIGTERM, signal.SIGKILL):
             print(f"kernel_forkserver: kernel {pid} ended by signal {os.WTERMSIG(status)}", file=sys.stderr, flush=True)
 
 
 def _refusal(request: dict, startup_env: dict[str, str]) -> str | None:
-    """Why the kernel ``request`` asks for must not be forked from this process (None: it may)."""
+    """Why the kernel or module ``request`` asks for must not be forked from this process
+    (None: it may)."""
     env = request["env"]
-    names = (env.keys() | startup_env.keys()) - set(PER_KERNEL)
-    differing = sorted(name for name in names if env.get(name) != startup_env.get(name))
+    # A kernel's environment is the one this server started with; a module is started from
+    # a kernel, which also has what this server's imports added (os.environ now).
+    expected, ignored = startup_env, set(PER_KERNEL)
+    if "module" in request:
+        expected, ignored = dict(os.environ), ignored | set(READ_AFTER_IMPORT) | set(KERNEL_SHELL)
+    names = (env.keys() | expected.keys()) - ignored
+    differing = sorted(name for name in names if env.get(name) != expected.get(name))
     if differing:
         return "environment differs: " + ", ".join(differing)
     if request["cores"] != sorted(os.sched_getaffinity(0)):
@@ -182,19 +257,7 @@ def _become_kernel(request: dict, env: dict[str, str], fds: list[int], connectio
     """In the forked child: become the kernel ``launch.py`` asked for, then exit. Never
     returns into the server's loop."""
     try:
-        os.setsid()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, signal.SIG_DFL)
-        for target, fd in enumerate(fds):
-            os.dup2(fd, target)
-            os.close(fd)
-        os.chdir(request["cwd"])
-        os.environ.clear()
-        os.environ.update(env)
-        sys.path.remove(str(HERE))
-        _draw_new_random_states()
-        # The kernel ends when launch.py does (or is killed): its end of the connection closes.
-        threading.Thread(target=lambda: (connection.recv(1), os._exit(1)), daemon=True).start()
+        _become_child(request, env, fds, connection)
         # No parent poller: the kernel's parent is the server, and its life is tied to
         # launch.py's by the connection. (ipykernel polls no parent whose pid is 1.)
         sys.argv = [str(HERE / "jupyter" / "kernels" / "python3" / "launch.py"), *request["argv"]]
@@ -216,6 +279,55 @@ def _become_kernel(request: dict, env: dict[str, str], fds: list[int], connectio
         os._exit(1)  # only if an exit handler removed that one
 
 
+def _become_child(request: dict, env: dict[str, str], fds: list[int], connection: socket.socket) -> None:
+    """In a forked child: take the requester's streams, folder, environment; new random
+    states; end when the requester's end of ``connection`` closes (it ended or was killed)."""
+    os.setsid()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+    for target, fd in enumerate(fds):
+        os.dup2(fd, target)
+        os.close(fd)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(env)
+    sys.path.remove(str(HERE))
+    _draw_new_random_states()
+    threading.Thread(target=lambda: (connection.recv(1), os._exit(1)), daemon=True).start()
+
+
+def _run_module(request: dict, env: dict[str, str], fds: list[int], connection: socket.socket) -> None:
+    """In the forked child: ``python -m MODULE ARGS`` as the stand-in asked, then exit with
+    its status (the server sends it to the stand-in). Never returns into the server's loop."""
+    status = 1
+    try:
+        _become_child(request, env, fds, connection)
+        if env.get("PYTHONUNBUFFERED"):
+            sys.stdout.reconfigure(write_through=True)
+            sys.stderr.reconfigure(write_through=True)
+        sys.path[0] = os.getcwd()  # where python -m puts it (here: the server's own folder)
+        sys.argv = [request["module"], *request["argv"]]  # runpy puts the module's path first
+        import runpy
+
+        runpy.run_module(request["module"], run_name="__main__", alter_sys=True)
+        status = 0
+    except SystemExit as end:
+        status = end.code if isinstance(end.code, int) else (0 if end.code is None else 1)
+        if not isinstance(end.code, int | None):
+            print(end.code, file=sys.stderr)
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        atexit.unregister(os._exit)  # the server's: it would exit with 0
+        atexit._run_exitfuncs()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(status)
+
+
 def finish_in_shell() -> None:
     """In a forked kernel's shell (``kernel_startup.py``), what the server's imports
     would have done had they run here, in IPython, after ipykernel set ``MPLBACKEND``.
@@ -230,6 +342,10 @@ def finish_in_shell() -> None:
     matplotlib = sys.modules.get("matplotlib")
     if matplotlib is not None and os.environ.get("MPLBACKEND"):
         matplotlib.rcParams["backend"] = os.environ["MPLBACKEND"]
+    # The cluster's workers import TensorFlow too: fork them from the server as well.
+    from tfopt_docs import cluster
+
+    cluster.start_process = popen
 
 
 def _draw_new_random_states() -> None:
@@ -297,5 +413,7 @@ def setup(app):
 
 
 if __name__ == "__main__":
+    if sys.argv[1] == "--run-module":  # a cluster worker's stand-in (popen)
+        module_from_server(os.environ[ADDRESS_VARIABLE], sys.argv[2:])
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     serve(sys.argv[1], int(sys.argv[2]))

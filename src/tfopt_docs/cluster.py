@@ -56,6 +56,9 @@ __all__ = [
 ]
 
 HOST = "127.0.0.1"
+#: Starts each worker process: ``subprocess.Popen`` or a drop-in for it (the site's build
+#: forks the workers from a process that has imported TensorFlow already).
+start_process = subprocess.Popen
 
 #: TensorFlow's C++ log lines (glog format, any level) and absl's first line.
 _LOG_LINE = re.compile(
@@ -354,7 +357,7 @@ def run_workers(
                 worker_env = {**os.environ, **envs[index]}
                 worker_env.update(TF_CONFIG=tf_config(addresses, index), TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
                 processes.append(
-                    subprocess.Popen(
+                    start_process(
                         command,
                         env=worker_env,
                         cwd=cwd,
