@@ -1,5 +1,6 @@
 """The build's kernel fork server (docs/_ext/kernel_forkserver.py): forked kernels behave
-as fresh ones, draw their own random states, and end with whoever started them."""
+as fresh ones, draw their own random states, and end with whoever started them; the
+cluster workers a kernel starts are forked too, and end with their own status."""
 
 from __future__ import annotations
 
