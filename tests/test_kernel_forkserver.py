@@ -228,23 +228,19 @@ def test_a_worker_killed_by_run_workers_ends(server, tmp_path):
 
 def test_a_worker_whose_environment_tensorflow_reads_at_import_differs_starts_fresh():
     env = {"TF_ENABLE_ONEDNN_OPTS": "1", "TERM": "dumb"}
-    cores = sorted(os.sched_getaffinity(0))
     saved = dict(os.environ)
     os.environ.clear()
     os.environ.update(env)  # the server's environment, after its imports
     try:
-        worker = {"module": "probe", "cores": cores}
+        differing = kernel_forkserver._differing_environment
         # A kernel's shell variables and what the cluster sets are read after the imports ...
-        assert (
-            kernel_forkserver._refusal({**worker, "env": {**env, "TERM": "xterm-color", "TF_CONFIG": "{}"}}, {}) is None
-        )
+        assert differing({"module": "probe", "env": {**env, "TERM": "xterm-color", "TF_CONFIG": "{}"}}, {}) == []
         # ... not oneDNN's switch, nor anything else.
-        assert "TF_ENABLE_ONEDNN_OPTS" in kernel_forkserver._refusal({**worker, "env": {"TERM": "dumb"}}, {})
-        assert "OTHER" in kernel_forkserver._refusal({**worker, "env": {**env, "OTHER": "1"}}, {})
+        assert differing({"module": "probe", "env": {"TERM": "dumb"}}, {}) == ["TF_ENABLE_ONEDNN_OPTS"]
+        assert differing({"module": "probe", "env": {**env, "OTHER": "1"}}, {}) == ["OTHER"]
         # A kernel's environment is compared with the server's before its imports.
-        assert "TERM" in kernel_forkserver._refusal(
-            {"argv": [], "cores": cores, "env": env}, {"TF_ENABLE_ONEDNN_OPTS": "1"}
-        )
+        assert differing({"argv": [], "env": env}, {"TF_ENABLE_ONEDNN_OPTS": "1"}) == ["TERM"]
+        assert "TF_ENABLE_ONEDNN_OPTS" in kernel_forkserver._refusal({"module": "probe", "env": {}, "cores": []}, {})
     finally:
         os.environ.clear()
         os.environ.update(saved)

@@ -231,14 +231,7 @@ def _report_ended_children(waiting: dict[int, socket.socket]) -> None:
 def _refusal(request: dict, startup_env: dict[str, str]) -> str | None:
     """Why the kernel or module ``request`` asks for must not be forked from this process
     (None: it may)."""
-    env = request["env"]
-    # A kernel's environment is the one this server started with; a module is started from
-    # a kernel, which also has what this server's imports added (os.environ now).
-    expected, ignored = startup_env, set(PER_KERNEL)
-    if "module" in request:
-        expected, ignored = dict(os.environ), ignored | set(READ_AFTER_IMPORT) | set(KERNEL_SHELL)
-    names = (env.keys() | expected.keys()) - ignored
-    differing = sorted(name for name in names if env.get(name) != expected.get(name))
+    differing = _differing_environment(request, startup_env)
     if differing:
         return "environment differs: " + ", ".join(differing)
     if request["cores"] != sorted(os.sched_getaffinity(0)):
@@ -251,6 +244,18 @@ def _refusal(request: dict, startup_env: dict[str, str]) -> str | None:
     if context.context()._context_handle is not None:
         return "TensorFlow's context is initialized"
     return None
+
+
+def _differing_environment(request: dict, startup_env: dict[str, str]) -> list[str]:
+    """The variables in which ``request``'s environment differs from what it may be."""
+    env = request["env"]
+    # A kernel's environment is the one this server started with; a module is started from
+    # a kernel, which also has what this server's imports added (os.environ now).
+    expected, ignored = startup_env, set(PER_KERNEL)
+    if "module" in request:
+        expected, ignored = dict(os.environ), ignored | set(READ_AFTER_IMPORT) | set(KERNEL_SHELL)
+    names = (env.keys() | expected.keys()) - ignored
+    return sorted(name for name in names if env.get(name) != expected.get(name))
 
 
 def _become_kernel(request: dict, env: dict[str, str], fds: list[int], connection: socket.socket) -> None:
