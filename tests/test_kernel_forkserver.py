@@ -26,6 +26,8 @@ def server():
     """A fork server, and the environment (the build's) in which kernels use it."""
     saved = dict(os.environ)
     os.environ.update(build_environment.ENVIRONMENT)
+    # Buffered, as a build whose log goes to a file: what the workers print must not wait for it.
+    os.environ.pop("PYTHONUNBUFFERED", None)
     forkserver = kernel_forkserver.ForkServer()
     # pytest changes PYTEST_CURRENT_TEST between tests: every kernel gets this copy.
     forkserver.env = dict(os.environ)
@@ -167,11 +169,12 @@ def test_the_server_refuses_another_environment_or_other_cores():
 # --- cluster workers forked from the server (tfopt_docs.cluster.run_workers in a kernel) ---
 
 #: A worker that says whether it was forked (TensorFlow already imported), then does what
-#: TFOPT_FAIL_AT says: exit with that status, die of SIGKILL, or sleep.
+#: TFOPT_FAIL_AT says: exit with that status, die of SIGKILL, or sleep until it is killed
+#: (its first line unflushed: with PYTHONUNBUFFERED, as run_workers sets, it is written).
 PROBE = """
 import json, os, signal, sys, time
 print(json.dumps({"forked": "tensorflow" in sys.modules, "pid": os.getpid(), "argv": sys.argv[1:],
-                  "task": json.loads(os.environ["TF_CONFIG"])["task"]["index"]}), flush=True)
+                  "task": json.loads(os.environ["TF_CONFIG"])["task"]["index"]}))
 print("a line on stderr", file=sys.stderr)
 action = os.environ["TFOPT_FAIL_AT"]
 if action == "signal":
@@ -182,14 +185,16 @@ sys.exit(int(action))
 """
 
 
-def _run_probes(server, folder: Path, actions: list[str], timeout: float = 60) -> list[dict]:
-    """run_workers on PROBE in a forked kernel, one worker per action: each one's status,
-    what it printed, and its first line read as JSON."""
+def _run_probes(
+    server, folder: Path, actions: list[str], timeout: float = 60, extra_env: dict | None = None
+) -> list[dict]:
+    """run_workers on PROBE in a forked kernel, one worker per action (with ``extra_env``):
+    each one's status, what it printed, and its first line read as JSON."""
     (folder / "probe.py").write_text(PROBE)
     code = f"""
 import json, sys
 from tfopt_docs.cluster import ClusterTimeout, run_workers
-env = [{{"TFOPT_FAIL_AT": action}} for action in {actions!r}]
+env = [{{"TFOPT_FAIL_AT": action, **{extra_env or {}!r}}} for action in {actions!r}]
 try:
     results = run_workers([sys.executable, "-m", "probe", "an", "argument"], {len(actions)},
                           timeout={timeout}, cwd={str(folder)!r}, env=env, check=False)
@@ -222,8 +227,13 @@ def test_cluster_workers_are_forked_and_end_with_their_own_status(server, tmp_pa
 def test_a_worker_killed_by_run_workers_ends(server, tmp_path):
     (sleeper,) = _run_probes(server, tmp_path, ["sleep"], timeout=5)
     assert sleeper["forked"]
-    assert sleeper["status"] == -signal.SIGKILL  # the stand-in, as run_workers killed it
-    assert gone(sleeper["pid"], within=15)  # and the forked worker with it
+    assert gone(sleeper["pid"], within=15)  # run_workers killed its stand-in, and so it ended
+
+
+def test_a_worker_the_server_refuses_starts_the_usual_way(server, tmp_path):
+    (fresh,) = _run_probes(server, tmp_path, ["4"], extra_env={"TF_ENABLE_ONEDNN_OPTS": "0"})
+    assert not fresh["forked"]
+    assert fresh["status"] == 4
 
 
 def test_a_worker_whose_environment_tensorflow_reads_at_import_differs_starts_fresh():

@@ -37,8 +37,10 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import io
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -82,8 +84,8 @@ def _from_server(address: str, request: dict) -> int | None:
     """Have the server fork the child ``request`` asks for, with this process's folder,
     environment, cores and standard streams; stand for it until it ends.
 
-    Returns its exit status if the server sent it (a module's: negative for a
-    signal), 0 if not (a kernel's), None if nothing was started.
+    Returns a module's exit status (negative for a signal; 1 if the server did not
+    send it), 0 for a kernel, None if nothing was started.
     """
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     request = {**request, "cwd": os.getcwd(), "env": dict(os.environ), "cores": sorted(os.sched_getaffinity(0))}
@@ -108,8 +110,8 @@ def _from_server(address: str, request: dict) -> int | None:
                 _signal(pid, signal.SIGKILL)
                 return 0
             continue
-        if not message:
-            return 0
+        if not message:  # the server is gone: a kernel's end, or a module's unknown status
+            return 1 if "module" in request else 0
         if b"status" in message:
             return json.loads(message)["status"]
 
@@ -129,7 +131,8 @@ def module_from_server(address: str, argv: list[str]) -> None:
 def popen(command, **kwargs) -> subprocess.Popen:
     """``subprocess.Popen``, but ``[sys.executable, "-m", MODULE, ...]`` is forked from the
     build's server (through :func:`module_from_server`) when there is one."""
-    if os.environ.get(ADDRESS_VARIABLE) and list(command[:2]) == [sys.executable, "-m"]:
+    env = kwargs.get("env") or os.environ
+    if env.get(ADDRESS_VARIABLE) and list(command[:2]) == [sys.executable, "-m"]:
         command = [sys.executable, __file__, "--run-module", *command[2:]]
     return subprocess.Popen(command, **kwargs)
 
@@ -147,7 +150,8 @@ def _signal(pid: int, signum: int) -> None:
 
 
 def serve(address: str, owner: int) -> None:
-    """Answer kernel requests on ``address`` until process ``owner``, which started this one, ends."""
+    """Answer requests for kernels and modules on ``address`` until process ``owner``, which
+    started this one, ends."""
     # First of the exit handlers, so it runs last: a kernel's exit skips only the
     # interpreter's module teardown (as launch.py's does; over a second with TensorFlow).
     atexit.register(os._exit, 0)
@@ -159,17 +163,21 @@ def serve(address: str, owner: int) -> None:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     listener.bind(address)
     listener.listen(8)
-    # Short: a module's stand-in waits for its exit status, sent when the child is reaped.
-    listener.settimeout(0.05)
     waiting: dict[int, socket.socket] = {}  # module children's stand-ins, by the child's pid
     while os.getppid() == owner:
         _report_ended_children(waiting)
-        try:
-            connection, _ = listener.accept()
-        except TimeoutError:
+        # Short: a module's stand-in waits for its exit status, sent when the child is reaped.
+        readable, _, _ = select.select([listener, *waiting.values()], [], [], 0.05)
+        for pid, connection in list(waiting.items()):
+            if connection in readable:  # its stand-in ended (killed, as run_workers does): so does the child
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
+                waiting.pop(pid).close()
+        if listener not in readable:
             continue
+        connection, _ = listener.accept()
         try:
-            pid = _answer(connection, listener, startup_env)
+            pid = _answer(connection, listener, startup_env, waiting)
         except (OSError, ValueError, KeyError) as error:  # one bad request must not end the server
             print(f"kernel_forkserver: a request failed: {error!r}", file=sys.stderr, flush=True)
             pid = None
@@ -179,7 +187,9 @@ def serve(address: str, owner: int) -> None:
             waiting[pid] = connection
 
 
-def _answer(connection: socket.socket, listener: socket.socket, startup_env: dict[str, str]) -> int | None:
+def _answer(
+    connection: socket.socket, listener: socket.socket, startup_env: dict[str, str], waiting: dict[int, socket.socket]
+) -> int | None:
     """Fork the kernel or module ``connection`` asks for, or refuse; the pid of a module's child."""
     connection.settimeout(None)
     message, fds, _, _ = socket.recv_fds(connection, MESSAGE_SIZE, 3)
@@ -195,7 +205,8 @@ def _answer(connection: socket.socket, listener: socket.socket, startup_env: dic
             return None
         pid = os.fork()
         if pid == 0:
-            listener.close()
+            for other in (listener, *waiting.values()):  # the server's, not the child's
+                other.close()
             imported_env = {k: v for k, v in os.environ.items() if startup_env.get(k) != v}
             env = {**request["env"], **imported_env}
             if "module" in request:
@@ -307,9 +318,12 @@ def _run_module(request: dict, env: dict[str, str], fds: list[int], connection: 
     status = 1
     try:
         _become_child(request, env, fds, connection)
-        if env.get("PYTHONUNBUFFERED"):
-            sys.stdout.reconfigure(write_through=True)
-            sys.stderr.reconfigure(write_through=True)
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # KeyboardInterrupt, as in python
+        if env.get("PYTHONUNBUFFERED"):  # as python does: no buffer under the text layer
+            for name in ("stdout", "stderr"):
+                stream = getattr(sys, name)
+                raw = io.FileIO(stream.fileno(), "w", closefd=False)
+                setattr(sys, name, io.TextIOWrapper(raw, stream.encoding, stream.errors, write_through=True))
         sys.path[0] = os.getcwd()  # where python -m puts it (here: the server's own folder)
         sys.argv = [request["module"], *request["argv"]]  # runpy puts the module's path first
         import runpy
@@ -419,6 +433,6 @@ def setup(app):
 
 if __name__ == "__main__":
     if sys.argv[1] == "--run-module":  # a cluster worker's stand-in (popen)
-        module_from_server(os.environ[ADDRESS_VARIABLE], sys.argv[2:])
+        module_from_server(os.environ.get(ADDRESS_VARIABLE, ""), sys.argv[2:])
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     serve(sys.argv[1], int(sys.argv[2]))
