@@ -236,7 +236,7 @@ def test_a_worker_the_server_refuses_starts_the_usual_way(server, tmp_path):
     assert fresh["status"] == 4
 
 
-def test_a_worker_whose_environment_tensorflow_reads_at_import_differs_starts_fresh():
+def test_a_worker_may_differ_from_its_kernel_only_in_what_is_read_after_the_imports():
     env = {"TF_ENABLE_ONEDNN_OPTS": "1", "TERM": "dumb"}
     saved = dict(os.environ)
     os.environ.clear()
